@@ -1,0 +1,1 @@
+"""merchant-assistant: a support assistant for restaurant merchants' delivery integrations."""

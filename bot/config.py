@@ -1,0 +1,71 @@
+"""One typed settings object, read from environment variables and the git-ignored .env.
+
+Secrets are ``SecretStr``: they never appear in ``repr`` or logs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+
+class Settings(BaseSettings):
+    """Every setting of every process; names are the env vars, upper-cased."""
+
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+
+    # Where things listen (all bind to 127.0.0.1 except what GATEWAY_HOST opens).
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    platform_port: int = 8081
+    action_port: int = 5055
+    rasa_port: int = 5005
+
+    # How processes reach each other.
+    platform_url: str = ""  # default: http://127.0.0.1:<platform_port>
+    rasa_url: str = ""  # default: http://127.0.0.1:<rasa_port>
+
+    # Storage.
+    database_url: str = f"sqlite:///{VAR / 'platform.db'}"
+    rasa_tracker_db: str = str(VAR / "rasa-tracker.db")
+    log_dir: str = str(VAR / "log")
+
+    # Secrets, generated into .env on first run (bot.secrets).
+    rasa_token: SecretStr = SecretStr("")
+    identity_secret: SecretStr = SecretStr("")  # gateway signs per-message identities
+    session_secret: SecretStr = SecretStr("")  # gateway signs web-chat session tokens
+    internal_token: SecretStr = SecretStr("")  # platform <-> gateway internal calls
+
+    # Lifetimes.
+    identity_ttl_seconds: int = 300
+    session_ttl_seconds: int = 3600
+
+    # Demo dashboard at "/" (pick a demo user); off in a real deployment.
+    demo_mode: bool = True
+
+    # Our own support text number (the seeds' number belongs to another company).
+    support_phone: str = "+15550001000"
+
+    # Timeouts (seconds).
+    platform_timeout: float = 8.0
+    rasa_timeout: float = 30.0
+
+    def effective_platform_url(self) -> str:
+        """The platform's base URL as the actions and the gateway call it."""
+        return self.platform_url or f"http://127.0.0.1:{self.platform_port}"
+
+    def effective_rasa_url(self) -> str:
+        """Rasa's base URL as the gateway calls it."""
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,302 @@
+"""Start the four processes, wait for each health check, report one that dies, stop them all.
+
+``make run`` (bot.run) and the end-to-end tests use this same code; tests pass free ports
+and their own databases so they never clash with a running ``make run``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.config import ROOT
+
+VENV_BIN = ROOT / ".venv" / "bin"
+RASA_BIN = ROOT / ".venv-rasa" / "bin"
+MODEL_PATH = ROOT / "models" / "merchant-assistant.tar.gz"
+
+
+class StackError(RuntimeError):
+    """A process failed to start or died; the message carries its last log lines."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where each process listens."""
+
+    gateway: int = 8080
+    platform: int = 8081
+    actions: int = 5055
+    rasa: int = 5005
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Four free ports, for tests and benchmarks."""
+        return cls(free_port(), free_port(), free_port(), free_port())
+
+
+@dataclass
+class ProcessSpec:
+    """One process of the stack and how to tell it is ready."""
+
+    name: str
+    argv: list[str]
+    health_url: str
+    ready: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200
+
+
+@dataclass
+class Running:
+    """A started process and its log file."""
+
+    spec: ProcessSpec
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+
+@dataclass
+class Stack:
+    """The whole stack on the given ports, with extra environment for every process."""
+
+    ports: Ports
+    rasa_token: str
+    log_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    model_path: Path = MODEL_PATH
+    running: list[Running] = field(default_factory=list)
+
+    @property
+    def gateway_url(self) -> str:
+        """The web chat's base URL."""
+        return f"http://127.0.0.1:{self.ports.gateway}"
+
+    @property
+    def rasa_url(self) -> str:
+        """Rasa's base URL (REST channel and HTTP API)."""
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def platform_url(self) -> str:
+        """The platform API's base URL."""
+        return f"http://127.0.0.1:{self.ports.platform}"
+
+    def child_env(self) -> dict[str, str]:
+        """The environment every process gets: ports, URLs, storage."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "GATEWAY_PORT": str(self.ports.gateway),
+                "PLATFORM_PORT": str(self.ports.platform),
+                "ACTION_PORT": str(self.ports.actions),
+                "RASA_PORT": str(self.ports.rasa),
+                "PLATFORM_URL": self.platform_url,
+                "RASA_URL": self.rasa_url,
+                "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports.actions}/webhook",
+                "SANIC_HOST": "127.0.0.1",
+                "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.env)
+        return env
+
+    def specs(self) -> list[ProcessSpec]:
+        """The four processes, in start order."""
+        py = str(VENV_BIN / "python")
+        p = self.ports
+        return [
+            ProcessSpec(
+                "platform",
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    "bot.platform.api:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(p.platform),
+                    "--no-access-log",
+                ],
+                f"{self.platform_url}/healthz",
+            ),
+            ProcessSpec(
+                "actions",
+                [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(p.actions)],
+                f"http://127.0.0.1:{p.actions}/health",
+            ),
+            ProcessSpec(
+                "rasa",
+                [
+                    str(RASA_BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(self.model_path),
+                    "--enable-api",
+                    "--auth-token",
+                    self.rasa_token,
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(p.rasa),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--endpoints",
+                    str(ROOT / "endpoints.yml"),
+                ],
+                f"{self.rasa_url}/status?token={self.rasa_token}",
+                ready=lambda r: r.status_code == 200 and bool(r.json().get("model_id")),
+            ),
+            ProcessSpec(
+                "gateway",
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    "bot.gateway.app:app",
+                    "--host",
+                    self.env.get("GATEWAY_HOST", os.environ.get("GATEWAY_HOST", "127.0.0.1")),
+                    "--port",
+                    str(p.gateway),
+                    "--no-access-log",
+                ],
+                f"{self.gateway_url}/healthz",
+            ),
+        ]
+
+    def load_demo(self) -> None:
+        """Reset the stack's platform database to the demo data (DATABASE_URL in ``env``)."""
+        subprocess.run(  # noqa: S603 - our own fixed argv
+            [str(VENV_BIN / "python"), "-m", "bot.platform.demo", "--reset"],
+            cwd=ROOT,
+            env=self.child_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start(self, timeout: float = 240.0, echo: Callable[[str], None] | None = None) -> None:
+        """Start every process and return once each answers its health check."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.child_env()
+        for spec in self.specs():
+            log_path = self.log_dir / f"{spec.name}.log"
+            log = log_path.open("ab")
+            proc = subprocess.Popen(  # noqa: S603 - our own fixed argv
+                spec.argv,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            self.running.append(Running(spec, proc, log_path))
+        deadline = time.monotonic() + timeout
+        for item in self.running:
+            started = time.monotonic()
+            self._wait_ready(item, deadline)
+            if echo:
+                echo(f"{item.spec.name} ready ({time.monotonic() - started:.1f}s)")
+
+    def _wait_ready(self, item: Running, deadline: float) -> None:
+        with httpx.Client(timeout=2.0) as client:
+            while True:
+                if item.proc.poll() is not None:
+                    raise StackError(self.death_report(item))
+                try:
+                    if item.spec.ready(client.get(item.spec.health_url)):
+                        return
+                except (httpx.HTTPError, ValueError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise StackError(
+                        f"{item.spec.name} did not answer its health check in time\n"
+                        + tail(item.log_path)
+                    )
+                time.sleep(0.25)
+
+    def dead(self) -> list[Running]:
+        """Processes that have exited."""
+        return [item for item in self.running if item.proc.poll() is not None]
+
+    def death_report(self, item: Running) -> str:
+        """Which process died, its exit code and its last log lines."""
+        return (
+            f"{item.spec.name} exited with code {item.proc.returncode}; last log lines "
+            f"({item.log_path}):\n{tail(item.log_path)}"
+        )
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Stop every process (SIGTERM to its group, SIGKILL after ``grace`` seconds)."""
+        for item in reversed(self.running):
+            _signal_group(item.proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for item in self.running:
+            try:
+                item.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(item.proc, signal.SIGKILL)
+                item.proc.wait()
+        self.running.clear()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    """The last ``lines`` lines of a log file."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def isolated_stack(workdir: Path, rasa_token: str) -> Stack:
+    """A stack on free ports with its own demo database and tracker store under ``workdir``.
+
+    The end-to-end tests and the benchmarks use it, so they never touch ``make run``'s data.
+    """
+    env = {
+        "DATABASE_URL": f"sqlite:///{workdir / 'platform.db'}",
+        "RASA_TRACKER_DB": str(workdir / "rasa-tracker.db"),
+        "DEMO_MODE": "true",
+    }
+    stack = Stack(Ports.free(), rasa_token, workdir / "log", env=env)
+    stack.load_demo()
+    return stack
+
+
+def require_model(path: Path = MODEL_PATH) -> None:
+    """Exit with a clear message when there is no trained model."""
+    if not path.exists():
+        sys.exit(f"No trained model at {path}: run `make train` first.")

@@ -1,0 +1,49 @@
+"""``make run``: start the stack on the configured ports and keep it up until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot.config import get_settings
+from bot.launcher import Ports, Stack, StackError, require_model
+
+
+def main() -> int:
+    """Run every process; print the web chat URL once they all answer."""
+    settings = get_settings()
+    require_model()
+    ports = Ports(
+        settings.gateway_port, settings.platform_port, settings.action_port, settings.rasa_port
+    )
+    stack = Stack(ports, settings.rasa_token.get_secret_value(), Path(settings.log_dir))
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start(echo=lambda line: print(line, flush=True))
+        print(f"Web chat: http://127.0.0.1:{ports.gateway}/", flush=True)
+        print(f"Logs in {settings.log_dir}. Ctrl-C stops everything.", flush=True)
+        while True:
+            dead = stack.dead()
+            if dead:
+                for item in dead:
+                    print(stack.death_report(item), file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    except StackError as exc:
+        print(f"Could not start the stack: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Train the Rasa model only when data/, config.yml or the domain changed (a hash stamp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=models/merchant-assistant.tar.gz
+stamp=models/.train-stamp
+key=$(find data config.yml domain.yml domain -type f 2>/dev/null | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+if [[ -f $model && -f $stamp && $(cat "$stamp") == "$key" ]]; then
+  echo "model is up to date ($model)"
+  exit 0
+fi
+echo "== training (data changed)"
+start=$(date +%s)
+RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 \
+  .venv-rasa/bin/rasa train --fixed-model-name merchant-assistant --out models --quiet
+echo "$key" > "$stamp"
+echo "trained in $(( $(date +%s) - start ))s"

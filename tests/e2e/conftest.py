@@ -1,0 +1,82 @@
+"""One real stack per test session: platform, action server, Rasa and gateway on free ports,
+started by `make run`'s own launcher, on a fresh copy of the demo data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from bot.config import get_settings
+from bot.devtools.webchat_client import WebChatUser
+from bot.identity import sign_session
+from bot.launcher import MODEL_PATH, Stack, StackError, isolated_stack
+
+pytestmark = pytest.mark.e2e
+
+DEMO_EMAILS = {
+    "olivia": "olivia@demo-kitchen.test",
+    "marc": "marc@demo-kitchen.test",
+    "sofia": "sofia@demo-kitchen.test",
+    "hank": "hank@harbor-pizza.test",
+}
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole stack, up and healthy, for the session."""
+    if not MODEL_PATH.exists():
+        pytest.fail(f"no trained model at {MODEL_PATH}: `make train` first")
+    settings = get_settings()
+    workdir = tmp_path_factory.mktemp("stack")
+    running = isolated_stack(workdir, settings.rasa_token.get_secret_value())
+    try:
+        running.start()
+    except StackError as exc:
+        running.stop()
+        pytest.fail(str(exc))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def user_ids(stack: Stack) -> dict[str, int]:
+    """Demo users' ids, as the platform knows them."""
+    token = get_settings().internal_token.get_secret_value()
+    headers = {"Authorization": f"Bearer {token}"}
+    ids = {}
+    for name, email in DEMO_EMAILS.items():
+        response = httpx.get(
+            f"{stack.platform_url}/internal/users", params={"email": email}, headers=headers
+        )
+        response.raise_for_status()
+        ids[name] = int(response.json()["id"])
+    return ids
+
+
+def session_token(user_id: int, ttl: int = 600) -> str:
+    """A web-chat session token, as `make token` prints it."""
+    return sign_session(user_id, get_settings().session_secret.get_secret_value(), ttl)
+
+
+@pytest.fixture
+async def chat(stack: Stack, user_ids: dict[str, int]) -> AsyncIterator:
+    """Open a web chat as a demo user: ``await chat("olivia")``."""
+    opened: list[WebChatUser] = []
+
+    async def _open(name: str) -> WebChatUser:
+        user = WebChatUser(stack.gateway_url, session_token(user_ids[name]))
+        await user.connect()
+        opened.append(user)
+        return user
+
+    yield _open
+    for user in opened:
+        await user.close()
+
+
+def unique_id(prefix: str) -> str:
+    """A conversation id no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
