@@ -3,7 +3,6 @@ started by `make run`'s own launcher, on a fresh copy of the demo data."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -11,8 +10,8 @@ import pytest
 
 from bot.config import get_settings
 from bot.devtools.webchat_client import WebChatUser
-from bot.identity import sign_session
 from bot.launcher import MODEL_PATH, Stack, StackError, isolated_stack
+from tests.e2e.support import session_token
 
 pytestmark = pytest.mark.e2e
 
@@ -56,11 +55,6 @@ def user_ids(stack: Stack) -> dict[str, int]:
     return ids
 
 
-def session_token(user_id: int, ttl: int = 600) -> str:
-    """A web-chat session token, as `make token` prints it."""
-    return sign_session(user_id, get_settings().session_secret.get_secret_value(), ttl)
-
-
 @pytest.fixture
 async def chat(stack: Stack, user_ids: dict[str, int]) -> AsyncIterator:
     """Open a web chat as a demo user: ``await chat("olivia")``."""
@@ -75,8 +69,3 @@ async def chat(stack: Stack, user_ids: dict[str, int]) -> AsyncIterator:
     yield _open
     for user in opened:
         await user.close()
-
-
-def unique_id(prefix: str) -> str:
-    """A conversation id no other test uses."""
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,108 @@
+"""Opaque button ids: the only way a user's message becomes a Rasa payload.
+
+Rasa parses any message that starts with ``/`` as an intent with entities at confidence
+1.0, so the gateway never shows users a real payload. Every button a bot message offers
+gets a short random id that is valid only in the conversation it was issued for; when
+the user sends that id back (a click on the web, Telegram ``callback_data``, a numbered
+SMS reply mapped by its renderer), the gateway swaps in the real payload.
+
+Memory is bounded twice: a conversation keeps its most recent ``per_conversation`` ids
+(ids of a conversation's previous bot turns stay valid until then), and the registry
+keeps the ``max_conversations`` conversations used most recently.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+
+ID_PREFIX = "b_"
+ID_RANDOM_CHARS = 10  # 60 bits; "b_" + 10 chars = 12 bytes, far below Telegram's 64.
+
+
+@dataclass(frozen=True)
+class _Entry:
+    payload: str
+    one_time: bool
+
+
+def new_button_id() -> str:
+    """A fresh opaque id, e.g. ``b_Xq3-9aZk_P`` (URL-safe, 12 characters)."""
+    return ID_PREFIX + secrets.token_urlsafe(8)[:ID_RANDOM_CHARS]
+
+
+class ButtonRegistry:
+    """Maps the opaque button ids the gateway issued back to real payloads, per conversation.
+
+    Not shared between processes: a deployment with several gateways needs sticky
+    sessions (or a shared store behind the same interface).
+    """
+
+    def __init__(self, per_conversation: int = 100, max_conversations: int = 10_000) -> None:
+        """Create an empty registry.
+
+        Args:
+            per_conversation: ids kept per conversation; the oldest are forgotten first.
+            max_conversations: conversations kept; the least recently used are forgotten.
+        """
+        if per_conversation < 1 or max_conversations < 1:
+            raise ValueError("limits must be positive")
+        self._per_conversation = per_conversation
+        self._max_conversations = max_conversations
+        self._ids: OrderedDict[str, OrderedDict[str, _Entry]] = OrderedDict()
+
+    def issue(self, conversation_id: str, payload: str, one_time: bool = False) -> str:
+        """Issue an id standing for ``payload`` in ``conversation_id``.
+
+        Args:
+            conversation_id: the conversation whose bot message offers the button.
+            payload: what Rasa should receive when the button is used.
+            one_time: forget the id once it has been resolved (buttons with side effects).
+
+        Returns:
+            The opaque id to put on the button.
+        """
+        entries = self._conversation(conversation_id)
+        button_id = new_button_id()
+        while button_id in entries:  # pragma: no cover - 60 random bits
+            button_id = new_button_id()
+        entries[button_id] = _Entry(payload, one_time)
+        while len(entries) > self._per_conversation:
+            entries.popitem(last=False)
+        return button_id
+
+    def resolve(self, conversation_id: str, button_id: str) -> str | None:
+        """The payload behind ``button_id`` if it was issued for this conversation, else None.
+
+        A one-time id is forgotten by the call that resolves it.
+        """
+        entries = self._ids.get(conversation_id)
+        if entries is None:
+            return None
+        entry = entries.get(button_id)
+        if entry is None:
+            return None
+        self._ids.move_to_end(conversation_id)
+        if entry.one_time:
+            del entries[button_id]
+        return entry.payload
+
+    def forget(self, conversation_id: str) -> None:
+        """Drop every id of a conversation (e.g. when it is closed)."""
+        self._ids.pop(conversation_id, None)
+
+    def __len__(self) -> int:
+        """How many ids are currently valid, over all conversations."""
+        return sum(len(entries) for entries in self._ids.values())
+
+    def _conversation(self, conversation_id: str) -> OrderedDict[str, _Entry]:
+        entries = self._ids.get(conversation_id)
+        if entries is None:
+            entries = OrderedDict()
+            self._ids[conversation_id] = entries
+            while len(self._ids) > self._max_conversations:
+                self._ids.popitem(last=False)
+        else:
+            self._ids.move_to_end(conversation_id)
+        return entries

@@ -1,0 +1,1 @@
+"""One module per channel; each verifies who is talking and renders bot replies its way."""

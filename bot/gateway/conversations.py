@@ -1,0 +1,65 @@
+"""Conversation ids the gateway names itself, and one lock per conversation.
+
+A conversation id is ``<channel>:<user id>:<session id>`` (e.g. ``web:1:9f86d081884c7d65``),
+with a random 16-hex-digit session id the gateway issued. It becomes Rasa's ``sender``,
+so a client can never pick someone else's tracker: an id a client names is only
+accepted when it has exactly this form and the user id of the verified identity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+SESSION_HEX_CHARS = 16
+
+
+def new_conversation_id(channel: str, user_id: int) -> str:
+    """A fresh conversation id for ``user_id`` on ``channel``."""
+    return f"{channel}:{user_id}:{secrets.token_hex(SESSION_HEX_CHARS // 2)}"
+
+
+def continued_conversation_id(requested: object, channel: str, user_id: int) -> str | None:
+    """``requested`` if it names a conversation of ``user_id`` on ``channel``, else None."""
+    if not isinstance(requested, str):
+        return None
+    pattern = rf"{re.escape(channel)}:{user_id}:[0-9a-f]{{{SESSION_HEX_CHARS}}}"
+    return requested if re.fullmatch(pattern, requested) else None
+
+
+class ConversationLocks:
+    """One ``asyncio.Lock`` per conversation id, so its messages are processed in order.
+
+    A lock exists only while someone holds or waits for it, so memory stays bounded by
+    the number of conversations with a message in flight. ``asyncio.Lock`` wakes
+    waiters in arrival order, and :meth:`hold` takes the lock before its first
+    suspension point, so messages are handled in the order their handlers started.
+    """
+
+    def __init__(self) -> None:
+        """Create an empty set of locks."""
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        """Hold the conversation's lock for the duration of the ``async with`` block."""
+        lock, users = self._locks.get(conversation_id, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[conversation_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[conversation_id]
+            if users <= 1:
+                del self._locks[conversation_id]
+            else:
+                self._locks[conversation_id] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        """How many conversations have a message in flight."""
+        return len(self._locks)

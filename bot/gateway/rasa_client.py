@@ -1,0 +1,72 @@
+"""The gateway's one client for Rasa's REST channel (``POST /webhooks/rest/webhook``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached, did not answer in time, or answered with an error."""
+
+
+class RasaClient:
+    """Sends user messages to Rasa over one shared ``httpx.AsyncClient``."""
+
+    def __init__(
+        self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        """Create the client (no connection is opened until the first message).
+
+        Args:
+            base_url: Rasa's base URL, e.g. ``http://127.0.0.1:5005``.
+            timeout: seconds to wait for Rasa's answer (it runs the actions first).
+            transport: an httpx transport to use instead of the network (tests).
+        """
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def send(
+        self, conversation_id: str, message: str, identity_token: str, channel: str
+    ) -> list[Any]:
+        """Send one user message and return the bot messages Rasa answered.
+
+        Args:
+            conversation_id: Rasa's ``sender`` (the tracker's conversation id).
+            message: the text or button payload to send.
+            identity_token: the signed identity the actions pass on to the platform.
+            channel: the channel name put into the metadata (``web``, ``telegram``, ...).
+
+        Raises:
+            RasaUnavailable: on a network error, a timeout, an HTTP error or a body that
+                is not a JSON list.
+        """
+        body = {
+            "sender": conversation_id,
+            "message": message,
+            "metadata": {"identity": identity_token, "channel": channel},
+        }
+        try:
+            response = await self._client.post(WEBHOOK_PATH, json=body)
+        except httpx.HTTPError as exc:
+            log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
+            raise RasaUnavailable(type(exc).__name__) from exc
+        if response.status_code >= 400:
+            log.warning("Rasa answered %s for %s", response.status_code, conversation_id)
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            messages = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("answer is not JSON") from exc
+        if not isinstance(messages, list):
+            raise RasaUnavailable("answer is not a list")
+        return messages

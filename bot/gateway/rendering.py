@@ -1,0 +1,92 @@
+"""From Rasa's messages to what each channel shows.
+
+Rasa's REST channel answers a list of messages (``{"recipient_id", "text", "buttons":
+[{"title", "payload"}], ...}``). :func:`from_rasa` turns them into channel-neutral
+:class:`BotReply` objects whose buttons already carry opaque ids (the real payloads
+stay in the :class:`~bot.gateway.buttons.ButtonRegistry`); one small function per
+channel turns a :class:`BotReply` into that channel's message (:func:`to_web` here;
+Telegram inline keyboards and numbered SMS options build on the same model).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.gateway.buttons import ButtonRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered to the user: what it says and the opaque id it sends back."""
+
+    title: str
+    button_id: str
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """One bot message, independent of any channel."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+def from_rasa(
+    messages: Iterable[Any], conversation_id: str, registry: ButtonRegistry
+) -> list[BotReply]:
+    """Channel-neutral replies for Rasa's messages, issuing an opaque id per button.
+
+    Only text and buttons are rendered; images, attachments and custom payloads are
+    skipped (logged at debug level), as are buttons without a payload (URL buttons).
+
+    Args:
+        messages: the JSON list Rasa's REST webhook answered.
+        conversation_id: the conversation the ids are issued for.
+        registry: where the real payloads are kept.
+    """
+    replies: list[BotReply] = []
+    for message in messages:
+        if not isinstance(message, dict):
+            log.debug("skipping a Rasa message that is not an object")
+            continue
+        text = message.get("text")
+        text = text if isinstance(text, str) else ""
+        buttons = tuple(_buttons(message.get("buttons"), conversation_id, registry))
+        if not text and not buttons:
+            log.debug("skipping a Rasa message without text: %s", sorted(message))
+            continue
+        replies.append(BotReply(text=text, buttons=buttons))
+    return replies
+
+
+def _buttons(raw: Any, conversation_id: str, registry: ButtonRegistry) -> Iterable[Button]:
+    if not isinstance(raw, list):
+        return
+    for button in raw:
+        if not isinstance(button, dict):
+            continue
+        title, payload = button.get("title"), button.get("payload")
+        if not isinstance(payload, str) or not payload:
+            continue
+        title = title if isinstance(title, str) and title else payload
+        yield Button(title=title, button_id=registry.issue(conversation_id, payload))
+
+
+def to_web(reply: BotReply) -> dict[str, Any]:
+    """The ``bot_uttered`` payload of Rasa's socket.io channel for one reply.
+
+    ``{"text": ...}``, plus ``"quick_replies": [{"content_type": "text", "title",
+    "payload": <opaque id>}]`` when the reply offers choices.
+    """
+    payload: dict[str, Any] = {"text": reply.text}
+    if reply.buttons:
+        payload["quick_replies"] = [
+            {"content_type": "text", "title": b.title, "payload": b.button_id}
+            for b in reply.buttons
+        ]
+    return payload

@@ -1,0 +1,22 @@
+"""The few things the gateway itself says, in each profile language (en, fr, es).
+
+Everything else the user reads comes from Rasa's responses.
+"""
+
+from __future__ import annotations
+
+DEFAULT_LANGUAGE = "en"
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "rasa_unavailable": {
+        "en": "Sorry, I can't answer right now — please try again in a minute.",
+        "fr": "Désolé, je ne peux pas répondre pour le moment — réessayez dans une minute.",
+        "es": "Lo siento, ahora mismo no puedo responder. Inténtelo de nuevo en un minuto.",
+    },
+}
+
+
+def text(key: str, language: str | None) -> str:
+    """The text ``key`` in ``language``, falling back to English for other languages."""
+    variants = _TEXTS[key]
+    return variants.get((language or "").lower()[:2], variants[DEFAULT_LANGUAGE])

@@ -1,0 +1,158 @@
+"""The one async HTTP client through which actions (and the gateway) call the platform API.
+
+Every call carries the identity token the gateway signed for the current message; the
+platform verifies it and limits each answer to that user's organization and permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class PlatformError(Exception):
+    """The platform answered with an error the caller should explain to the user."""
+
+    def __init__(self, status: int, code: str, detail: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.detail = detail or {}
+
+
+class PlatformUnauthorized(PlatformError):
+    """No identity, or one the platform would not accept (forged, expired)."""
+
+
+class PlatformUnavailable(Exception):
+    """The platform could not be reached or did not answer in time."""
+
+
+class PlatformClient:
+    """Typed calls to the platform API over one shared ``httpx.AsyncClient``."""
+
+    def __init__(
+        self, base_url: str, timeout: float = 8.0, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._client.aclose()
+
+    async def _get(
+        self, path: str, token: str | None, params: dict[str, Any] | None = None
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            response = await self._client.get(path, params=clean, headers=headers)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        if response.status_code >= 400:
+            detail = _detail(response)
+            code = str(detail.get("code", "error"))
+            if response.status_code in (401, 403):
+                raise PlatformUnauthorized(response.status_code, code, detail)
+            raise PlatformError(response.status_code, code, detail)
+        return response.json()
+
+    async def me(self, token: str | None) -> dict[str, Any]:
+        """The caller's profile: name, language, organization, permissions."""
+        return await self._get("/api/v1/me", token)
+
+    async def integration_status(
+        self,
+        token: str | None,
+        provider: str | None = None,
+        location: str | None = None,
+        lang: str = "en",
+    ) -> dict[str, Any]:
+        """Broken and working provider accounts of the caller's organization, filtered."""
+        params = {"provider": provider, "location": location, "lang": lang}
+        return await self._get("/api/v1/integrations/status", token, params)
+
+    async def providers(self) -> list[dict[str, Any]]:
+        """The provider catalog: key, display name, aliases."""
+        return await self._get("/api/v1/providers", None)
+
+
+def _detail(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict):
+        return detail
+    return {"code": "error", "message": str(detail)}
+
+
+class InternalPlatformClient:
+    """The platform's internal endpoints, for the gateway (never for actions).
+
+    Every call carries ``Authorization: Bearer <internal token>``, the secret shared by
+    the platform and the gateway; these endpoints are not scoped to one user.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        internal_token: str,
+        timeout: float = 8.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """Create the client (no connection is opened until the first call).
+
+        Args:
+            base_url: the platform's base URL.
+            internal_token: the shared internal token.
+            timeout: seconds to wait for an answer.
+            transport: an httpx transport to use instead of the network (tests).
+        """
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Authorization": f"Bearer {internal_token}"},
+        )
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._client.aclose()
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
+        """The JSON answer, or None on 404; raises PlatformError / PlatformUnavailable."""
+        try:
+            response = await self._client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            detail = _detail(response)
+            code = str(detail.get("code", "error"))
+            if response.status_code in (401, 403):
+                raise PlatformUnauthorized(response.status_code, code, detail)
+            raise PlatformError(response.status_code, code, detail)
+        return response.json()
+
+    async def user(self, user_id: int) -> dict[str, Any] | None:
+        """A user (``id, name, email, language, organization{id, name}``), or None."""
+        body = await self._get(f"/internal/users/{int(user_id)}")
+        return body if isinstance(body, dict) else None
+
+    async def user_by_email(self, email: str) -> dict[str, Any] | None:
+        """The user with this email, or None (accepts an object or a list answer)."""
+        body = await self._get("/internal/users", {"email": email})
+        if isinstance(body, list):
+            body = body[0] if body else None
+        return body if isinstance(body, dict) else None
+
+    async def demo_users(self) -> list[dict[str, Any]]:
+        """The demo users, for the gateway's demo dashboard."""
+        body = await self._get("/internal/demo-users")
+        if isinstance(body, dict):  # tolerate {"users": [...]}
+            body = body.get("users")
+        return [user for user in body or [] if isinstance(user, dict)]
