@@ -1,0 +1,92 @@
+"""FastAPI dependencies: the database session, the caller's identity, the internal token."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from bot.identity import InvalidToken, verify_identity
+from bot.platform.api.state import PlatformState
+from bot.platform.models import User
+from bot.platform.services.users import get_user
+
+identity_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="IdentityToken",
+    description="The short-lived identity token the gateway signed for the current message.",
+)
+internal_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="InternalToken",
+    description="The INTERNAL_TOKEN shared by the platform and the gateway.",
+)
+
+
+def unauthorized() -> HTTPException:
+    """The one 401 answer: it never says which check failed."""
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail={"code": "unauthorized"},
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_state(request: Request) -> PlatformState:
+    """The app's :class:`PlatformState`."""
+    return request.app.state.platform
+
+
+def get_session(state: Annotated[PlatformState, Depends(get_state)]) -> Iterator[Session]:
+    """A session for one request, closed (and rolled back if uncommitted) afterwards."""
+    with state.sessions()() as session:
+        yield session
+
+
+def current_user(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(identity_bearer)],
+    state: Annotated[PlatformState, Depends(get_state)],
+    session: Annotated[Session, Depends(get_session)],
+) -> User:
+    """The user an ``Authorization: Bearer <identity token>`` header vouches for.
+
+    Raises:
+        HTTPException: 401 ``unauthorized`` when the token is missing, forged, expired,
+            for another audience, or names no user.
+    """
+    if credentials is None:
+        raise unauthorized()
+    secret = state.settings.identity_secret.get_secret_value()
+    try:
+        identity = verify_identity(credentials.credentials, secret)
+    except InvalidToken:
+        raise unauthorized() from None
+    user = get_user(session, identity.user_id)
+    if user is None:
+        raise unauthorized()
+    return user
+
+
+def require_internal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(internal_bearer)],
+    state: Annotated[PlatformState, Depends(get_state)],
+) -> None:
+    """Let the call through only with ``Authorization: Bearer <INTERNAL_TOKEN>``.
+
+    Raises:
+        HTTPException: 401 ``unauthorized`` when the token is missing or wrong, or when
+            no internal token is configured.
+    """
+    expected = state.settings.internal_token.get_secret_value()
+    given = credentials.credentials if credentials else ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise unauthorized()
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+CurrentUser = Annotated[User, Depends(current_user)]
+State = Annotated[PlatformState, Depends(get_state)]

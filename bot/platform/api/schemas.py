@@ -1,0 +1,131 @@
+"""Response bodies of the platform API (the contract the actions and the gateway code against)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Health(_Out):
+    """The liveness answer."""
+
+    status: Literal["ok"] = "ok"
+
+
+class ProviderOut(_Out):
+    """A catalog provider as the bot names it."""
+
+    key: str
+    name: str
+    aliases: list[str]
+
+
+class OrganizationRef(_Out):
+    """An organization's id and name."""
+
+    id: int
+    name: str
+
+
+class Permissions(_Out):
+    """What the user may do in their organization."""
+
+    manage_integrations: bool
+    cancel_orders: bool
+
+
+class UserOut(_Out):
+    """A user as the gateway knows them."""
+
+    id: int
+    name: str
+    email: str
+    language: str
+    organization: OrganizationRef
+
+
+class MeOut(UserOut):
+    """The caller's profile, with their permissions."""
+
+    permissions: Permissions
+
+
+class StoreOut(_Out):
+    """A store: location and brand."""
+
+    location: str
+    brand: str
+
+
+class NextStepOut(_Out):
+    """What fixes a broken account and whether the caller may do it."""
+
+    kind: Literal["reconnect", "portal_steps"]
+    summary: str
+    allowed: bool
+    check_allowed: bool
+    who_can: list[str]
+    steps: list[str]
+    contact: str | None
+    guide_last_verified: date | None
+    guide_stale: bool
+
+
+class BrokenOut(_Out):
+    """One account's disconnected stores sharing an error."""
+
+    account_id: str
+    provider: str
+    label: str
+    error_type: str
+    error_case: str | None
+    problem: str
+    since: datetime
+    stores: list[StoreOut]
+    next_step: NextStepOut
+
+
+class WorkingOut(_Out):
+    """An account with no disconnected store in the filter."""
+
+    account_id: str
+    provider: str
+    label: str
+    state: Literal["active", "connected"]
+    stores: list[StoreOut]
+
+
+class FiltersOut(_Out):
+    """The filters applied, canonically spelled."""
+
+    provider: str | None
+    location: str | None
+
+
+class StatusOut(_Out):
+    """Integration status of the caller's organization."""
+
+    organization: str
+    filters: FiltersOut
+    broken: list[BrokenOut]
+    working: list[WorkingOut]
+
+
+class ErrorDetail(_Out):
+    """The ``detail`` of an error answer."""
+
+    code: str
+    value: str | None = None
+    valid: list[str] | None = None  # for unknown_provider / unknown_location
+
+
+class ErrorOut(_Out):
+    """An error answer: ``{"detail": {"code": ..., ...}}``."""
+
+    detail: ErrorDetail

@@ -1,0 +1,1 @@
+"""Delivery providers: the catalog (as data) and, in later issues, the adapters."""

@@ -1,0 +1,1 @@
+"""Platform services: plain functions over a SQLAlchemy ``Session`` (no HTTP here)."""
