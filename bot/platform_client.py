@@ -41,9 +41,7 @@ class PlatformClient:
         """Close the underlying connection pool."""
         await self._client.aclose()
 
-    async def _get(
-        self, path: str, token: str | None, params: dict[str, Any] | None = None
-    ) -> Any:
+    async def _get(self, path: str, token: str | None, params: dict[str, Any] | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         try:

@@ -1,0 +1,69 @@
+"""The shared shape of every action: read the turn, answer from the catalog."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog import render
+from actions.platform import shared_client
+from actions.providers import ProviderCatalog
+from actions.turn import Turn, read_turn
+from bot.platform_client import PlatformClient
+
+
+class CatalogAction(Action, ABC):
+    """An action that answers in the user's language; subclasses implement ``answer``.
+
+    Args:
+        client: the platform client; by default the process-wide one, created on first use.
+    """
+
+    def __init__(self, client: PlatformClient | None = None) -> None:
+        self._client = client
+        self._providers: ProviderCatalog | None = None
+
+    @property
+    def client(self) -> PlatformClient:
+        """The platform client this action calls."""
+        if self._client is None:
+            self._client = shared_client()
+        return self._client
+
+    @property
+    def providers(self) -> ProviderCatalog:
+        """The provider catalog, fetched through this action's client."""
+        if self._providers is None:
+            self._providers = ProviderCatalog(self.client)
+        return self._providers
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    @abstractmethod
+    async def answer(
+        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """Send the replies for ``turn``; return the events to apply."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """rasa-sdk's entry point."""
+        turn = await read_turn(self.client, tracker)
+        return await self.answer(turn, dispatcher, tracker)
+
+
+def say(
+    dispatcher: CollectingDispatcher,
+    turn: Turn,
+    key: str,
+    buttons: list[dict[str, str]] | None = None,
+    **values: Any,
+) -> None:
+    """Send the catalog text ``key`` in the turn's language."""
+    dispatcher.utter_message(text=render(turn.lang, key, **values), buttons=buttons or [])
