@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model=models/merchant-assistant.tar.gz
 stamp=models/.train-stamp
-key=$(find data config.yml domain.yml domain -type f 2>/dev/null | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+inputs=(data config.yml)
+for d in domain.yml domain; do [[ -e $d ]] && inputs+=("$d"); done
+key=$(find "${inputs[@]}" -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
 if [[ -f $model && -f $stamp && $(cat "$stamp") == "$key" ]]; then
   echo "model is up to date ($model)"
   exit 0
