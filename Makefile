@@ -1,7 +1,7 @@
 # merchant-assistant — the two commands are `make run` and `make test`.
 SHELL := /bin/bash
 PY    := .venv/bin/python
-RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 .venv-rasa/bin/rasa
+RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore .venv-rasa/bin/rasa
 MODEL := models/merchant-assistant.tar.gz
 AS    ?=
 TTL   ?= 3600

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import ROOT
+from bot.config import ROOT, get_settings
 
 VENV_BIN = ROOT / ".venv" / "bin"
 RASA_BIN = ROOT / ".venv-rasa" / "bin"
@@ -99,6 +99,8 @@ class Stack:
     def child_env(self) -> dict[str, str]:
         """The environment every process gets: ports, URLs, storage."""
         env = dict(os.environ)
+        settings = get_settings()
+        env.setdefault("RASA_TRACKER_DB", settings.rasa_tracker_db)
         env.update(
             {
                 "GATEWAY_PORT": str(self.ports.gateway),
@@ -111,6 +113,7 @@ class Stack:
                 "SANIC_HOST": "127.0.0.1",
                 "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -195,6 +198,7 @@ class Stack:
         """Start every process and return once each answers its health check."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.child_env()
+        Path(env["RASA_TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
         for spec in self.specs():
             log_path = self.log_dir / f"{spec.name}.log"
             log = log_path.open("ab")

@@ -13,7 +13,7 @@ if [[ -f $model && -f $stamp && $(cat "$stamp") == "$key" ]]; then
 fi
 echo "== training (data changed)"
 start=$(date +%s)
-RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 \
+RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore \
   .venv-rasa/bin/rasa train --fixed-model-name merchant-assistant --out models --quiet
 echo "$key" > "$stamp"
 echo "trained in $(( $(date +%s) - start ))s"
