@@ -29,6 +29,7 @@ token: install  ## print a web-chat session token: make token AS=olivia@demo-kit
 
 test: install  ## every check: lint, unit/integration, validate, train, stories, NLU, end to end
 	@mkdir -p var && : > var/test-times.txt
+	@$(STAGE) "browser install" scripts/install_browser.sh
 	@$(STAGE) lint $(MAKE) --no-print-directory lint
 	@$(STAGE) unit+integration $(PY) -m pytest -q tests/unit tests/integration
 	@$(STAGE) "rasa data validate" $(MAKE) --no-print-directory validate
