@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # Our own support text number (the seeds' number belongs to another company).
     support_phone: str = "+15550001000"
 
+    # Rasa replays every event of a conversation session on each message, so latency grows
+    # with the session's length; the gateway starts a new session (slots carried over,
+    # Rasa's own action_session_start) after this many user turns. 0 never does.
+    rasa_session_max_turns: int = 25
+
     # Timeouts (seconds).
     platform_timeout: float = 8.0
     rasa_timeout: float = 30.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -20,7 +21,11 @@ class RasaClient:
     """Sends user messages to Rasa over one shared ``httpx.AsyncClient``."""
 
     def __init__(
-        self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        api_token: str = "",
     ) -> None:
         """Create the client (no connection is opened until the first message).
 
@@ -28,8 +33,10 @@ class RasaClient:
             base_url: Rasa's base URL, e.g. ``http://127.0.0.1:5005``.
             timeout: seconds to wait for Rasa's answer (it runs the actions first).
             transport: an httpx transport to use instead of the network (tests).
+            api_token: Rasa's HTTP API token (``--auth-token``), for session starts.
         """
         self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._api_token = api_token
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -70,3 +77,25 @@ class RasaClient:
         if not isinstance(messages, list):
             raise RasaUnavailable("answer is not a list")
         return messages
+
+    async def start_new_session(self, conversation_id: str) -> bool:
+        """Start a new Rasa session for a conversation at rest; slots are carried over.
+
+        Runs Rasa's own ``action_session_start`` through the HTTP API, as Rasa does when a
+        session expires, so the next message no longer replays the earlier session's
+        events. Skipped (``False``) while a form or loop is active, or on any error: the
+        conversation then simply goes on in its current session.
+        """
+        path = f"/conversations/{quote(conversation_id, safe=':')}"  # Rasa does not decode %3A
+        params = {"token": self._api_token, "include_events": "NONE"}
+        try:
+            state = await self._client.get(f"{path}/tracker", params=params)
+            if state.status_code >= 400 or (state.json().get("active_loop") or {}).get("name"):
+                return False
+            started = await self._client.post(
+                f"{path}/execute", params=params, json={"name": "action_session_start"}
+            )
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("new session for %s failed: %s", conversation_id, type(exc).__name__)
+            return False
+        return started.status_code < 400

@@ -53,7 +53,10 @@ class GatewayRuntime:
             transport=self._platform_transport,
         )
         self._rasa = RasaClient(
-            settings.effective_rasa_url(), settings.rasa_timeout, transport=self._rasa_transport
+            settings.effective_rasa_url(),
+            settings.rasa_timeout,
+            transport=self._rasa_transport,
+            api_token=settings.rasa_token.get_secret_value(),
         )
         self._relay = Relay(
             self._rasa,
@@ -61,6 +64,7 @@ class GatewayRuntime:
             self.locks,
             settings.identity_secret.get_secret_value(),
             settings.identity_ttl_seconds,
+            session_max_turns=settings.rasa_session_max_turns,
         )
 
     async def close(self) -> None:

@@ -15,6 +15,8 @@ from tests.e2e.support import session_token
 
 pytestmark = pytest.mark.e2e
 
+SESSION_MAX_TURNS = 4
+
 DEMO_EMAILS = {
     "olivia": "olivia@demo-kitchen.test",
     "marc": "marc@demo-kitchen.test",
@@ -31,6 +33,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     settings = get_settings()
     workdir = tmp_path_factory.mktemp("stack")
     running = isolated_stack(workdir, settings.rasa_token.get_secret_value())
+    running.env["RASA_SESSION_MAX_TURNS"] = str(SESSION_MAX_TURNS)  # shortened for tests
     try:
         running.start()
     except StackError as exc:

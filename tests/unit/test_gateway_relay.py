@@ -95,3 +95,47 @@ def test_gateway_texts_fall_back_to_english():
     assert text("rasa_unavailable", "de") == text("rasa_unavailable", "en")
     assert text("rasa_unavailable", None) == text("rasa_unavailable", "en")
     assert text("rasa_unavailable", "fr-CA") == text("rasa_unavailable", "fr")
+
+
+def _session_rasa(calls: list[str], active_loop: str | None = None):
+    def rasa(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        if request.url.path.endswith("/tracker"):
+            assert request.url.params["token"] == "api-token"
+            return httpx.Response(200, json={"active_loop": {"name": active_loop}})
+        if request.url.path.endswith("/execute"):
+            assert json.loads(request.content) == {"name": "action_session_start"}
+            return httpx.Response(200, json={"tracker": {}, "messages": []})
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    return rasa
+
+
+def _bounded_relay(handler, max_turns: int) -> Relay:
+    rasa = RasaClient(
+        "http://rasa.test", 5, transport=httpx.MockTransport(handler), api_token="api-token"
+    )
+    return Relay(rasa, ButtonRegistry(), ConversationLocks(), SECRET, 60, max_turns)
+
+
+async def test_a_long_conversation_gets_a_new_rasa_session_every_n_turns():
+    calls: list[str] = []
+    relay = _bounded_relay(_session_rasa(calls), max_turns=3)
+    for _ in range(7):
+        assert [r.text for r in await run(relay, "hi")] == ["ok"]
+    starts = [i for i, call in enumerate(calls) if call.endswith("/execute")]
+    webhooks = [c for c in calls if c.endswith("/webhook")]
+    assert len(webhooks) == 7
+    # Turns 4 and 7 each open a new session before their message reaches Rasa.
+    assert len(starts) == 2
+    assert calls[starts[0] + 1] == "POST /webhooks/rest/webhook"
+    assert calls[: starts[0]].count("POST /webhooks/rest/webhook") == 3
+
+
+async def test_no_new_session_while_a_form_is_active():
+    calls: list[str] = []
+    relay = _bounded_relay(_session_rasa(calls, active_loop="pairing_form"), max_turns=2)
+    for _ in range(4):
+        await run(relay, "hi")
+    assert not any(c.endswith("/execute") for c in calls)
+    assert sum(c.endswith("/webhook") for c in calls) == 4
