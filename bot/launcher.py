@@ -175,7 +175,7 @@ class Stack:
                     "uvicorn",
                     "bot.gateway.app:app",
                     "--host",
-                    self.env.get("GATEWAY_HOST", os.environ.get("GATEWAY_HOST", "127.0.0.1")),
+                    self.env.get("GATEWAY_HOST", get_settings().gateway_host),
                     "--port",
                     str(p.gateway),
                     "--no-access-log",

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, HTTPException, Query
 
 from bot.platform.api.deps import CurrentUser, DbSession
-from bot.platform.api.schemas import ErrorOut, MeOut, OrganizationRef, Permissions, StatusOut
+from bot.platform.api.schemas import ErrorOut, MeOut, Permissions, StatusOut
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.status import integration_status
 
@@ -17,17 +17,11 @@ router = APIRouter(prefix="/api/v1", responses={401: {"model": ErrorOut}})
 @router.get("/me", response_model=MeOut, tags=["account"])
 def me(user: CurrentUser) -> MeOut:
     """The caller's profile: name, language, organization and permissions."""
-    return MeOut(
-        id=user.id,
-        name=user.name,
-        email=user.email,
-        language=user.language,
-        organization=OrganizationRef(id=user.organization.id, name=user.organization.name),
-        permissions=Permissions(
-            manage_integrations=user.can_manage_integrations,
-            cancel_orders=user.can_cancel_orders,
-        ),
+    permissions = Permissions(
+        manage_integrations=user.can_manage_integrations,
+        cancel_orders=user.can_cancel_orders,
     )
+    return MeOut.of(user, permissions=permissions)
 
 
 @router.get(

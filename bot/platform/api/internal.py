@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from bot.platform.api.deps import DbSession, State, require_internal
-from bot.platform.api.schemas import ErrorOut, OrganizationRef, UserOut
-from bot.platform.models import User
+from bot.platform.api.schemas import ErrorOut, UserOut
 from bot.platform.services.users import get_user, get_user_by_email, list_users
 
 router = APIRouter(
@@ -21,24 +20,13 @@ def _not_found() -> HTTPException:
     return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail={"code": "not_found"})
 
 
-def user_out(user: User) -> UserOut:
-    """The API view of a user (id, name, e-mail, language, organization)."""
-    return UserOut(
-        id=user.id,
-        name=user.name,
-        email=user.email,
-        language=user.language,
-        organization=OrganizationRef(id=user.organization.id, name=user.organization.name),
-    )
-
-
 @router.get("/users/{user_id}", response_model=UserOut)
 def user_by_id(user_id: int, session: DbSession) -> UserOut:
     """One user by id."""
     user = get_user(session, user_id)
     if user is None:
         raise _not_found()
-    return user_out(user)
+    return UserOut.of(user)
 
 
 @router.get("/users", response_model=UserOut)
@@ -47,7 +35,7 @@ def user_by_email(session: DbSession, email: str = Query(..., min_length=1)) -> 
     user = get_user_by_email(session, email)
     if user is None:
         raise _not_found()
-    return user_out(user)
+    return UserOut.of(user)
 
 
 @router.get("/demo-users", response_model=list[UserOut])
@@ -55,4 +43,4 @@ def demo_users(session: DbSession, state: State) -> list[UserOut]:
     """Every user, for the demo page's user picker; 404 unless DEMO_MODE is on."""
     if not state.settings.demo_mode:
         raise _not_found()
-    return [user_out(user) for user in list_users(session)]
+    return [UserOut.of(user) for user in list_users(session)]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from bot.platform.models import User
 
 
 class _Out(BaseModel):
@@ -48,6 +52,18 @@ class UserOut(_Out):
     email: str
     language: str
     organization: OrganizationRef
+
+    @classmethod
+    def of(cls, user: User, **extra: object) -> Self:
+        """The API view of ``user``; ``extra`` fills a subclass's own fields."""
+        return cls(
+            id=user.id,
+            name=user.name,
+            email=user.email,
+            language=user.language,
+            organization=OrganizationRef(id=user.organization.id, name=user.organization.name),
+            **extra,
+        )
 
 
 class MeOut(UserOut):
