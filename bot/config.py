@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # How processes reach each other.
     platform_url: str = ""  # default: http://127.0.0.1:<platform_port>
     rasa_url: str = ""  # default: http://127.0.0.1:<rasa_port>
+    gateway_url: str = ""  # how the platform calls the gateway; default http://127.0.0.1:<port>
+    # The base of the pairing links merchants open in their browser (the platform serves
+    # the pairing page); default: the platform URL.
+    platform_public_url: str = ""
 
     # Storage.
     database_url: str = f"sqlite:///{VAR / 'platform.db'}"
@@ -41,10 +45,23 @@ class Settings(BaseSettings):
     identity_secret: SecretStr = SecretStr("")  # gateway signs per-message identities
     session_secret: SecretStr = SecretStr("")  # gateway signs web-chat session tokens
     internal_token: SecretStr = SecretStr("")  # platform <-> gateway internal calls
+    # Fernet key (url-safe base64 of 32 bytes): provider credentials are encrypted with it.
+    credentials_key: SecretStr = SecretStr("")
 
     # Lifetimes.
     identity_ttl_seconds: int = 300
     session_ttl_seconds: int = 3600
+
+    # Account pairing (repair): link lifetime; wrong 2FA codes allowed in a window before
+    # the account's pairing is locked, and for how long.
+    pairing_ttl_seconds: int = 600
+    pairing_max_code_failures: int = 5
+    pairing_code_window_seconds: int = 900
+    pairing_lock_seconds: int = 900
+
+    # The sandbox provider adapter's control endpoints (/internal/sandbox/...: set an
+    # account's password or 2FA code, inject failures), for tests and demos only.
+    sandbox_controls: bool = True
 
     # Demo dashboard at "/" (pick a demo user); off in a real deployment.
     demo_mode: bool = True
@@ -64,6 +81,14 @@ class Settings(BaseSettings):
     def effective_platform_url(self) -> str:
         """The platform's base URL as the actions and the gateway call it."""
         return self.platform_url or f"http://127.0.0.1:{self.platform_port}"
+
+    def effective_gateway_url(self) -> str:
+        """The gateway's base URL as the platform calls it (conversation continuations)."""
+        return self.gateway_url or f"http://127.0.0.1:{self.gateway_port}"
+
+    def effective_platform_public_url(self) -> str:
+        """The base URL of the pairing links sent to merchants."""
+        return (self.platform_public_url or self.effective_platform_url()).rstrip("/")
 
     def effective_rasa_url(self) -> str:
         """Rasa's base URL as the gateway calls it."""

@@ -7,6 +7,7 @@ platform verifies it and limits each answer to that user's organization and perm
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -56,6 +57,22 @@ class PlatformClient:
             raise PlatformError(response.status_code, code, detail)
         return response.json()
 
+    async def _send(
+        self, method: str, path: str, token: str | None, body: dict[str, Any] | None = None
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = await self._client.request(method, path, json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        if response.status_code >= 400:
+            detail = _detail(response)
+            code = str(detail.get("code", "error"))
+            if response.status_code == 401:
+                raise PlatformUnauthorized(response.status_code, code, detail)
+            raise PlatformError(response.status_code, code, detail)
+        return response.json()
+
     async def me(self, token: str | None) -> dict[str, Any]:
         """The caller's profile: name, language, organization, permissions."""
         return await self._get("/api/v1/me", token)
@@ -74,6 +91,38 @@ class PlatformClient:
     async def providers(self) -> list[dict[str, Any]]:
         """The provider catalog: key, display name, aliases."""
         return await self._get("/api/v1/providers", None)
+
+    # repair (docs/repair-contract.md). A 403 answer (``forbidden``, ``not_allowed``
+    # with ``who_can``) is a PlatformError with status 403, not PlatformUnauthorized.
+
+    async def start_pairing(self, token: str | None, account_id: str, lang: str) -> dict[str, Any]:
+        """Create a one-time pairing link for an account (201 ``Pairing`` with ``url``)."""
+        body = {"account_id": account_id, "lang": lang}
+        return await self._send("POST", "/api/v1/repair/pairings", token, body)
+
+    async def current_pairing(self, token: str | None) -> dict[str, Any] | None:
+        """The newest pairing of the identity's conversation, or None (404 ``no_pairing``)."""
+        try:
+            return await self._send("GET", "/api/v1/repair/pairings/current", token)
+        except PlatformError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def check_repair(self, token: str | None, account_id: str, lang: str) -> dict[str, Any]:
+        """Run the check after "I've completed these steps" (``Check``)."""
+        path = f"/api/v1/repair/accounts/{quote(account_id, safe='')}/check"
+        return await self._send("POST", path, token, {"lang": lang})
+
+    async def defer_repair(self, token: str | None, account_id: str) -> dict[str, Any]:
+        """Record "I'll do this later" for an account."""
+        path = f"/api/v1/repair/accounts/{quote(account_id, safe='')}/defer"
+        return await self._send("POST", path, token, {})
+
+    async def request_repair(self, token: str | None, account_id: str) -> dict[str, Any]:
+        """Ask the organization's integration managers to fix an account."""
+        path = f"/api/v1/repair/accounts/{quote(account_id, safe='')}/requests"
+        return await self._send("POST", path, token, {})
 
 
 def _detail(response: httpx.Response) -> dict[str, Any]:
@@ -135,6 +184,28 @@ class InternalPlatformClient:
                 raise PlatformUnauthorized(response.status_code, code, detail)
             raise PlatformError(response.status_code, code, detail)
         return response.json()
+
+    async def submit_repair_code(
+        self, user_id: int, conversation_id: str, code: str
+    ) -> dict[str, Any] | None:
+        """Hand a 2FA/MFA code typed in chat to the platform.
+
+        Returns:
+            ``{"pairing_id", "outcome"}`` when the conversation was waiting for a code,
+            None when it was not (404 ``no_pending_code``).
+        """
+        body = {"user_id": int(user_id), "conversation_id": conversation_id, "code": code}
+        try:
+            response = await self._client.post("/internal/repair/codes", json=body)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            detail = _detail(response)
+            raise PlatformError(response.status_code, str(detail.get("code", "error")), detail)
+        body = response.json()
+        return body if isinstance(body, dict) else None
 
     async def user(self, user_id: int) -> dict[str, Any] | None:
         """A user (``id, name, email, language, organization{id, name}``), or None."""
