@@ -86,6 +86,17 @@ class WebChatUser:
             messages.append(self._inbox.get_nowait())
         return BotTurn(messages, seconds)
 
+    async def next_turn(self, timeout: float = 60.0) -> BotTurn:
+        """Wait for a turn the user did not start (the conversation continuing by itself,
+        e.g. after the pairing page), and collect its bubbles."""
+        started = time.perf_counter()
+        await asyncio.wait_for(self._turns.get(), timeout)
+        seconds = time.perf_counter() - started
+        messages = []
+        while not self._inbox.empty():
+            messages.append(self._inbox.get_nowait())
+        return BotTurn(messages, seconds)
+
     async def click(self, turn: BotTurn, title_part: str, timeout: float = 60.0) -> BotTurn:
         """Press a button the bot offered: its opaque id is sent, as the widget does."""
         return await self.say(turn.button(title_part)["payload"], timeout)

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
-from bot.gateway import demo
+from bot.gateway import continuation, demo
 from bot.gateway.channels.webchat import WebChat
 from bot.gateway.runtime import GatewayRuntime
 
@@ -75,6 +75,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(demo.router)
+    app.include_router(continuation.build_router(runtime))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # engineio_path=None: the mount already routes /socket.io/... to the server.
     app.mount(SOCKET_IO_PATH, socketio.ASGIApp(sio, socketio_path=None))

@@ -13,8 +13,42 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 SESSION_HEX_CHARS = 16
+MAX_CONVERSATION_ID_CHARS = 200
+
+# <channel>:<user id>:<session part>, for every channel (the web's session part is 16
+# hex digits; other channels may name theirs differently, but never with a colon).
+_CONVERSATION_ID = re.compile(r"([a-z][a-z0-9_]{0,31}):([1-9][0-9]{0,17}):([A-Za-z0-9_.-]{1,128})")
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """The parts of a conversation id the gateway named: channel and user."""
+
+    channel: str
+    user_id: int
+
+
+def parse_conversation_id(conversation_id: object) -> ConversationRef | None:
+    """The channel and user id of a gateway-named conversation id, or None.
+
+    Works for any channel prefix (``web:1:9f86d081884c7d65`` → ``("web", 1)``); anything
+    that is not ``<channel>:<user id>:<session part>`` (lower-case channel, positive
+    decimal user id, a session part without colons) is None.
+
+    >>> parse_conversation_id("web:1:9f86d081884c7d65")
+    ConversationRef(channel='web', user_id=1)
+    >>> parse_conversation_id("web:01:x") is None
+    True
+    """
+    if not isinstance(conversation_id, str) or len(conversation_id) > MAX_CONVERSATION_ID_CHARS:
+        return None
+    match = _CONVERSATION_ID.fullmatch(conversation_id)
+    if match is None:
+        return None
+    return ConversationRef(channel=match.group(1), user_id=int(match.group(2)))
 
 
 def new_conversation_id(channel: str, user_id: int) -> str:

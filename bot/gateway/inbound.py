@@ -12,6 +12,7 @@ Only two things can reach Rasa from a user:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.gateway.buttons import ButtonRegistry
 
@@ -40,6 +41,35 @@ def neutralise(text: str) -> str | None:
     return cleaned or None
 
 
+@dataclass(frozen=True)
+class UserMessage:
+    """What a user sent, ready for Rasa: a button's real payload or neutralised text."""
+
+    text: str
+    from_button: bool
+
+
+def read_user_message(
+    conversation_id: str, text: object, buttons: ButtonRegistry
+) -> UserMessage | None:
+    """Resolve a button id or neutralise typed text; None when nothing is left to send.
+
+    A one-time button id is used up by this call.
+
+    Args:
+        conversation_id: the conversation the message belongs to (as the gateway named it).
+        text: what the channel delivered; anything but a string is ignored.
+        buttons: the registry of ids issued to this gateway's conversations.
+    """
+    if not isinstance(text, str):
+        return None
+    payload = buttons.resolve(conversation_id, text.strip())
+    if payload is not None:
+        return UserMessage(payload, from_button=True)
+    cleaned = neutralise(text)
+    return UserMessage(cleaned, from_button=False) if cleaned is not None else None
+
+
 def to_rasa_message(conversation_id: str, text: object, buttons: ButtonRegistry) -> str | None:
     """The message Rasa should receive for what the user sent, or None to ignore it.
 
@@ -52,9 +82,5 @@ def to_rasa_message(conversation_id: str, text: object, buttons: ButtonRegistry)
         The real payload when ``text`` is an id issued for this conversation, the
         neutralised text otherwise, None when nothing is left to send.
     """
-    if not isinstance(text, str):
-        return None
-    payload = buttons.resolve(conversation_id, text.strip())
-    if payload is not None:
-        return payload
-    return neutralise(text)
+    message = read_user_message(conversation_id, text, buttons)
+    return message.text if message is not None else None

@@ -1,4 +1,9 @@
-"""The gateway's one client for Rasa's REST channel (``POST /webhooks/rest/webhook``)."""
+"""The gateway's one client for Rasa: its REST channel and a few HTTP API calls.
+
+User messages go to the REST channel (``POST /webhooks/rest/webhook``); conversations
+that continue by themselves go through ``POST /conversations/{id}/trigger_intent``;
+long conversations get a new session through ``/tracker`` and ``/execute``.
+"""
 
 from __future__ import annotations
 
@@ -76,6 +81,49 @@ class RasaClient:
             raise RasaUnavailable("answer is not JSON") from exc
         if not isinstance(messages, list):
             raise RasaUnavailable("answer is not a list")
+        return messages
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, str]
+    ) -> list[Any]:
+        """Trigger an intent in a conversation and return the bot messages it produced.
+
+        Rasa records an external user message (``metadata.is_external``) with these
+        entities, runs the predicted actions and, without an ``output_channel``, answers
+        the bot's messages as ``messages`` (same shape as the REST webhook's answer).
+
+        Args:
+            conversation_id: the tracker's conversation id.
+            intent: the intent to trigger (e.g. ``repair_pairing_update``).
+            entities: entity name → value (the caller adds the identity token).
+
+        Raises:
+            RasaUnavailable: on a network error, a timeout, an HTTP error or an answer
+                without a ``messages`` list.
+        """
+        path = f"/conversations/{quote(conversation_id, safe=':')}/trigger_intent"
+        params = {"token": self._api_token, "include_events": "NONE"}
+        body = {"name": intent, "entities": entities}
+        try:
+            response = await self._client.post(path, params=params, json=body)
+        except httpx.HTTPError as exc:
+            log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
+            raise RasaUnavailable(type(exc).__name__) from exc
+        if response.status_code >= 400:
+            log.warning(
+                "Rasa answered %s to trigger %s for %s",
+                response.status_code,
+                intent,
+                conversation_id,
+            )
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            answer = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("answer is not JSON") from exc
+        messages = answer.get("messages") if isinstance(answer, dict) else None
+        if not isinstance(messages, list):
+            raise RasaUnavailable("answer has no messages list")
         return messages
 
     async def start_new_session(self, conversation_id: str) -> bool:

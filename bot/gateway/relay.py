@@ -5,6 +5,14 @@ to :meth:`Relay.handle` with a ``deliver`` callback that sends replies its own w
 The relay serialises the turns of a conversation, maps button ids back to payloads,
 neutralises typed ``/...`` text, signs a fresh identity token for the message, asks
 Rasa, and renders the answer channel-neutrally.
+
+Two repair additions (docs/repair-contract.md):
+
+* a typed text that looks like a 2FA/MFA code (:mod:`bot.gateway.codes`) is first
+  offered to the platform; when the conversation was waiting for one, the text never
+  reaches Rasa, which only learns ``repair_pairing_update{pairing_event: code_submitted}``;
+* :meth:`Relay.continue_conversation` triggers an intent when something finished
+  outside the chat (the pairing page), under the same per-conversation lock.
 """
 
 from __future__ import annotations
@@ -14,17 +22,23 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from bot.gateway.buttons import ButtonRegistry
+from bot.gateway.codes import find_code
 from bot.gateway.conversations import ConversationLocks
-from bot.gateway.inbound import to_rasa_message
+from bot.gateway.inbound import read_user_message
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rendering import BotReply, from_rasa
 from bot.gateway.texts import text
 from bot.identity import Identity, sign_identity
+from bot.platform_client import InternalPlatformClient, PlatformError, PlatformUnavailable
 
 log = logging.getLogger(__name__)
 
 MAX_COUNTED_CONVERSATIONS = 10_000
 RETRY_AFTER_TURNS = 5
+
+PAIRING_UPDATE_INTENT = "repair_pairing_update"
+CODE_SUBMITTED = {"pairing_event": "code_submitted"}
+IDENTITY_ENTITY = "identity"
 
 Deliver = Callable[[list[BotReply]], Awaitable[None]]
 
@@ -40,6 +54,7 @@ class Relay:
         identity_secret: str,
         identity_ttl_seconds: int,
         session_max_turns: int = 0,
+        platform: InternalPlatformClient | None = None,
     ) -> None:
         """Wire the relay.
 
@@ -51,6 +66,8 @@ class Relay:
             identity_ttl_seconds: how long such a token is valid.
             session_max_turns: user turns after which the conversation gets a new Rasa
                 session (0: never); see :meth:`RasaClient.start_new_session`.
+            platform: the platform's internal client, to hand typed 2FA codes to
+                (None: no code is taken, every text goes to Rasa).
         """
         self._rasa = rasa
         self._buttons = buttons
@@ -58,6 +75,7 @@ class Relay:
         self._identity_secret = identity_secret
         self._identity_ttl = identity_ttl_seconds
         self._session_max_turns = session_max_turns
+        self._platform = platform
         self._turns: OrderedDict[str, int] = OrderedDict()
 
     async def handle(
@@ -67,6 +85,7 @@ class Relay:
 
         The conversation's lock is taken before anything else can suspend, so messages
         are processed — and their replies delivered — in the order they arrived.
+        Typed text holding a code goes to the platform first (:meth:`_take_code`).
 
         Args:
             identity: who sent it, verified by the channel, and the conversation id.
@@ -75,19 +94,107 @@ class Relay:
             deliver: sends the replies to the user's channel.
         """
         async with self._locks.hold(identity.conversation_id):
-            to_rasa = to_rasa_message(identity.conversation_id, message, self._buttons)
-            if to_rasa is None:
+            inbound = read_user_message(identity.conversation_id, message, self._buttons)
+            if inbound is None:
                 return
+            if not inbound.from_button:
+                taken = await self._take_code(identity, inbound.text, language)
+                if taken is not None:
+                    await deliver(taken)
+                    return
             await self._bound_session(identity.conversation_id)
             token = sign_identity(identity, self._identity_secret, self._identity_ttl)
             try:
                 raw = await self._rasa.send(
-                    identity.conversation_id, to_rasa, token, identity.channel
+                    identity.conversation_id, inbound.text, token, identity.channel
                 )
                 replies = from_rasa(raw, identity.conversation_id, self._buttons)
             except RasaUnavailable:
                 replies = [BotReply(text=text("rasa_unavailable", language))]
             await deliver(replies)
+
+    async def continue_conversation(
+        self,
+        identity: Identity,
+        intent: str,
+        entities: dict[str, str],
+        language: str | None,
+        deliver: Deliver,
+    ) -> None:
+        """Continue a conversation by itself: trigger ``intent`` and deliver the replies.
+
+        Takes the conversation's lock, like a user turn, so the triggered turn never
+        interleaves with one of the user's.
+
+        Args:
+            identity: the conversation's user, id and channel (checked by the caller).
+            intent: the intent to trigger (already allowed by the caller).
+            entities: its entities; the fresh identity token is added as ``identity``.
+            language: the user's language, for the gateway's own texts.
+            deliver: sends the replies to the conversation's channel.
+        """
+        async with self._locks.hold(identity.conversation_id):
+            await deliver(await self.trigger(identity, intent, entities, language))
+
+    async def trigger(
+        self, identity: Identity, intent: str, entities: dict[str, str], language: str | None
+    ) -> list[BotReply]:
+        """Trigger an intent through Rasa's HTTP API and render the bot's answer.
+
+        The caller holds the conversation's lock. A fresh identity token travels as the
+        entity ``identity`` (an external message has no metadata of ours); whatever
+        ``entities`` says under that name is replaced.
+
+        Returns:
+            The replies, or the gateway's apology when Rasa cannot answer.
+        """
+        token = sign_identity(identity, self._identity_secret, self._identity_ttl)
+        try:
+            raw = await self._rasa.trigger_intent(
+                identity.conversation_id, intent, {**entities, IDENTITY_ENTITY: token}
+            )
+        except RasaUnavailable:
+            return [BotReply(text=text("rasa_unavailable", language))]
+        return from_rasa(raw, identity.conversation_id, self._buttons)
+
+    async def _take_code(
+        self, identity: Identity, typed: str, language: str | None
+    ) -> list[BotReply] | None:
+        """Hand a typed code to the platform when the conversation is waiting for one.
+
+        The caller holds the conversation's lock. The code is never logged and never
+        sent to Rasa.
+
+        Returns:
+            The replies to deliver when the text was taken (the triggered
+            ``repair_pairing_update`` turn, or an apology when the platform could not
+            check the code: the text is not forwarded either way); None when the text
+            holds no code or no code was pending, so it goes to Rasa as usual.
+        """
+        if self._platform is None:
+            return None
+        code = find_code(typed)
+        if code is None:
+            return None
+        try:
+            taken = await self._platform.submit_repair_code(
+                identity.user_id, identity.conversation_id, code
+            )
+        except PlatformUnavailable:
+            log.warning("platform unreachable for a code in %s", identity.conversation_id)
+            return [BotReply(text=text("code_unchecked", language))]
+        except PlatformError as exc:  # status and code only: the detail may echo the body
+            log.warning(
+                "platform refused a code in %s: %s %s",
+                identity.conversation_id,
+                exc.status,
+                exc.code,
+            )
+            return [BotReply(text=text("code_unchecked", language))]
+        if taken is None:
+            return None
+        await self._bound_session(identity.conversation_id)
+        return await self.trigger(identity, PAIRING_UPDATE_INTENT, CODE_SUBMITTED, language)
 
     async def _bound_session(self, conversation_id: str) -> None:
         """Count the conversation's turns; start a new Rasa session when there are too many."""

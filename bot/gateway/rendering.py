@@ -19,6 +19,26 @@ from bot.gateway.buttons import ButtonRegistry
 
 log = logging.getLogger(__name__)
 
+# Buttons whose payload has a side effect get one-time ids: a second click (or a replayed
+# id) is plain text for Rasa, never the payload again.
+ONE_TIME_INTENTS = frozenset({"repair_reconnect", "repair_steps_done", "repair_notify_managers"})
+
+
+def payload_intent(payload: str) -> str | None:
+    """The intent of a ``/intent{...}`` payload, or None for a payload that is not one.
+
+    >>> payload_intent('/repair_reconnect{"account_id":"ue-main"}')
+    'repair_reconnect'
+    """
+    if not payload.startswith("/"):
+        return None
+    return payload[1:].split("{", 1)[0].strip() or None
+
+
+def is_one_time(payload: str) -> bool:
+    """Whether a button with this payload has a side effect (its id is used once)."""
+    return payload_intent(payload) in ONE_TIME_INTENTS
+
 
 @dataclass(frozen=True)
 class Button:
@@ -43,6 +63,7 @@ def from_rasa(
 
     Only text and buttons are rendered; images, attachments and custom payloads are
     skipped (logged at debug level), as are buttons without a payload (URL buttons).
+    Buttons whose intent is in :data:`ONE_TIME_INTENTS` get one-time ids.
 
     Args:
         messages: the JSON list Rasa's REST webhook answered.
@@ -74,7 +95,8 @@ def _buttons(raw: Any, conversation_id: str, registry: ButtonRegistry) -> Iterab
         if not isinstance(payload, str) or not payload:
             continue
         title = title if isinstance(title, str) and title else payload
-        yield Button(title=title, button_id=registry.issue(conversation_id, payload))
+        button_id = registry.issue(conversation_id, payload, one_time=is_one_time(payload))
+        yield Button(title=title, button_id=button_id)
 
 
 def to_web(reply: BotReply) -> dict[str, Any]:

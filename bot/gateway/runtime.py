@@ -3,9 +3,18 @@
 Nothing here touches the network or the disk when it is created: the HTTP clients
 are built by :meth:`GatewayRuntime.open` (the app's startup) and closed by
 :meth:`GatewayRuntime.close`.
+
+Channels register how replies reach one of their conversations
+(:meth:`GatewayRuntime.register_channel`), so a conversation can continue without a
+user message (the internal continue endpoint, :mod:`bot.gateway.continuation`).
 """
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import httpx
 
@@ -14,11 +23,17 @@ from bot.gateway.buttons import ButtonRegistry
 from bot.gateway.conversations import ConversationLocks
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
+from bot.gateway.rendering import BotReply
 from bot.platform_client import InternalPlatformClient
+
+log = logging.getLogger(__name__)
+
+ChannelDeliver = Callable[[str, list[BotReply]], Awaitable[None]]
+"""``deliver(conversation_id, replies)``: send one turn's replies to a conversation."""
 
 
 class GatewayRuntime:
-    """The shared clients (platform, Rasa), button registry, locks and relay."""
+    """The shared clients (platform, Rasa), button registry, locks, relay and channels."""
 
     def __init__(
         self,
@@ -42,6 +57,38 @@ class GatewayRuntime:
         self._platform: InternalPlatformClient | None = None
         self._rasa: RasaClient | None = None
         self._relay: Relay | None = None
+        self._channels: dict[str, ChannelDeliver] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register_channel(self, channel: str, deliver: ChannelDeliver) -> None:
+        """Register how a channel delivers a turn's replies to one of its conversations.
+
+        Args:
+            channel: the channel prefix of its conversation ids (``web``, ``telegram``...).
+            deliver: ``deliver(conversation_id, replies)``; it sends the replies and
+                whatever marks the end of a turn on that channel.
+        """
+        self._channels[channel] = deliver
+
+    def delivery(self, channel: str) -> ChannelDeliver | None:
+        """The registered delivery of ``channel``, or None."""
+        return self._channels.get(channel)
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run ``work`` in the background, keeping a reference until it is done.
+
+        Failures are logged (the caller has answered already); :meth:`close` cancels
+        what is still running.
+        """
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
     async def open(self) -> None:
         """Build the HTTP clients and the relay."""
@@ -65,10 +112,15 @@ class GatewayRuntime:
             settings.identity_secret.get_secret_value(),
             settings.identity_ttl_seconds,
             session_max_turns=settings.rasa_session_max_turns,
+            platform=self._platform,
         )
 
     async def close(self) -> None:
-        """Close the HTTP clients."""
+        """Cancel the background tasks still running and close the HTTP clients."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for client in (self._platform, self._rasa):
             if client is not None:
                 await client.aclose()

@@ -13,6 +13,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fr": "Désolé, je ne peux pas répondre pour le moment — réessayez dans une minute.",
         "es": "Lo siento, ahora mismo no puedo responder. Inténtelo de nuevo en un minuto.",
     },
+    "code_unchecked": {
+        "en": "I couldn't check that code right now — please type it again in a minute.",
+        "fr": "Je n'ai pas pu vérifier ce code pour le moment — "
+        "saisissez-le à nouveau dans une minute.",
+        "es": "No he podido comprobar ese código ahora mismo. "
+        "Vuelva a escribirlo dentro de un minuto.",
+    },
 }
 
 

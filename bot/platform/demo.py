@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.platform.db import make_engine, safe_url, session_factory, upgrade
 from bot.platform.models import (
+    Base,
     Brand,
     Location,
     Organization,
@@ -222,6 +223,52 @@ def _load(session: Session, now: datetime) -> DemoSummary:
         accounts=len(accounts),
         links=links,
     )
+
+
+# Tables that hold what repairing changed (pairings, code failures, stored credentials,
+# sandbox settings, repair requests): emptied when the demo's repair state is restored.
+_REPAIR_TABLES = (
+    "pairing_code_failures",
+    "pairing_sessions",
+    "provider_credentials",
+    "sandbox_accounts",
+    "repair_requests",
+)
+
+
+def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
+    """Put every demo store link back as DEMO.md describes it and forget repair history.
+
+    Users, ids and the audit log are kept; pairings, code failures, locks, stored
+    credentials, sandbox settings and repair requests are removed. Demos and the
+    end-to-end tests use it (through the sandbox controls) to start again from the demo.
+
+    Returns:
+        How many store links were restored.
+    """
+    since = (now or datetime.now(timezone.utc)).replace(microsecond=0) - DISCONNECTED_FOR
+    tables = Base.metadata.tables
+    for name in _REPAIR_TABLES:
+        if name in tables:
+            session.execute(tables[name].delete())
+    accounts = {account.id: account for account in session.scalars(select(ProviderAccount))}
+    restored = 0
+    for account_id, places, state, passed_qa, activated, error_type, error_case in _LINKS:
+        account = accounts.get(account_id)
+        if account is None:
+            continue
+        if hasattr(account, "pairing_locked_until"):
+            account.pairing_locked_until = None
+        wanted = set(places)
+        for link in account.links:
+            if (link.store.location.name, link.store.brand.name) not in wanted:
+                continue
+            link.state, link.passed_qa, link.activated = state, passed_qa, activated
+            link.error_type, link.error_case = error_type, error_case
+            link.since = since if state == "disconnected" else since - timedelta(days=30)
+            restored += 1
+    session.commit()
+    return restored
 
 
 def drop_everything(url: str | URL) -> int:

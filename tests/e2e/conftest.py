@@ -3,10 +3,13 @@ started by `make run`'s own launcher, on a fresh copy of the demo data."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from playwright.async_api import async_playwright
 
 from bot.config import get_settings
 from bot.devtools.webchat_client import WebChatUser
@@ -72,3 +75,31 @@ async def chat(stack: Stack, user_ids: dict[str, int]) -> AsyncIterator:
     yield _open
     for user in opened:
         await user.close()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def page():
+    if not os.path.exists(CHROMIUM):
+        message = "Debian's chromium is not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,  # Playwright gives each launch a fresh temporary profile
+        )
+        yield await browser.new_page()
+        await browser.close()

@@ -2,40 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
-import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from bot.launcher import Stack
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-async def page():
-    if not os.path.exists(CHROMIUM):
-        message = "Debian's chromium is not installed (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,  # Playwright gives each launch a fresh temporary profile
-        )
-        yield await browser.new_page()
-        await browser.close()
 
 
 async def test_olivia_checks_status_in_the_widget(stack: Stack, page) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.identity import Identity, sign_identity
@@ -18,6 +21,7 @@ from bot.platform.models import User
 
 IDENTITY_SECRET = "test-identity-secret-0123456789abcdef-0123456789"
 INTERNAL_TOKEN = "test-internal-token-0123456789abcdef"
+CREDENTIALS_KEY = "dGVzdC1jcmVkZW50aWFscy1rZXktMzItYnl0ZXMhISE="  # a Fernet key (32 bytes)
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -26,6 +30,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "database_url": database_url,
         "identity_secret": SecretStr(IDENTITY_SECRET),
         "internal_token": SecretStr(INTERNAL_TOKEN),
+        "credentials_key": SecretStr(CREDENTIALS_KEY),
         "demo_mode": True,
     }
     values.update(overrides)
@@ -102,3 +107,92 @@ def identity_secret() -> str:
 def internal_headers() -> dict[str, str]:
     """The ``Authorization`` header of an internal call with the right token."""
     return {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+
+
+# --- repair (pairing page, gateway notifications) ------------------------------------
+
+
+@dataclass
+class GatewayStandIn:
+    """A stand-in for the gateway's internal endpoint: records what the platform sends."""
+
+    status_code: int = 202
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Record the request and answer with ``status_code``."""
+        self.requests.append(request)
+        return httpx.Response(self.status_code, json={"status": "accepted"})
+
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport that routes the platform's calls here."""
+        return httpx.MockTransport(self.handle)
+
+    def bodies(self) -> list[dict]:
+        """The JSON bodies received, in order."""
+        return [json.loads(request.content) for request in self.requests]
+
+
+@pytest.fixture
+def gateway() -> GatewayStandIn:
+    """The gateway stand-in the ``repair_client`` apps notify."""
+    return GatewayStandIn()
+
+
+@asynccontextmanager
+async def open_repair_client(
+    settings: Settings, gateway: GatewayStandIn
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Like :func:`open_client`, with the platform's gateway calls going to ``gateway``."""
+    app = create_app(settings, gateway_transport=gateway.transport())
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as c:
+            yield c
+    finally:
+        app.state.platform.dispose()
+
+
+@pytest.fixture
+async def repair_client(settings, gateway) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for a fresh app whose gateway notifications go to ``gateway``."""
+    async with open_repair_client(settings, gateway) as c:
+        yield c
+
+
+@pytest.fixture
+def repair_client_with(
+    demo_db_url, gateway
+) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """``repair_client`` with other settings: ``async with repair_client_with(x=1) as c``."""
+
+    def build(**overrides: object) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+        return open_repair_client(make_settings(demo_db_url, **overrides), gateway)
+
+    return build
+
+
+@pytest.fixture
+def auth_for(user_ids) -> Callable[..., dict[str, str]]:
+    """The ``Authorization`` header of a demo user (by e-mail) in a given conversation."""
+
+    def headers(email: str, conversation_id: str = "conv-1", channel: str = "web") -> dict:
+        identity = Identity(user_ids[email], conversation_id=conversation_id, channel=channel)
+        return {"Authorization": f"Bearer {sign_identity(identity, IDENTITY_SECRET, 300)}"}
+
+    return headers
+
+
+@pytest.fixture
+def read_db(demo_db_url) -> Callable[[Callable[[Session], object]], object]:
+    """Run ``fn(session)`` on a fresh session of this test's database and return its result."""
+
+    def run(fn: Callable[[Session], object]) -> object:
+        engine = make_engine(demo_db_url)
+        try:
+            with session_factory(engine)() as session:
+                return fn(session)
+        finally:
+            engine.dispose()
+
+    return run

@@ -9,8 +9,10 @@ import pytest
 
 from bot.gateway.conversations import (
     ConversationLocks,
+    ConversationRef,
     continued_conversation_id,
     new_conversation_id,
+    parse_conversation_id,
 )
 
 
@@ -63,3 +65,30 @@ async def test_lock_is_released_when_a_turn_fails():
     assert len(locks) == 0
     async with locks.hold("a"):
         pass
+
+
+@pytest.mark.parametrize(
+    ("conversation_id", "parsed"),
+    [
+        ("web:7:0123456789abcdef", ConversationRef("web", 7)),
+        ("telegram:42:0123456789abcdef", ConversationRef("telegram", 42)),
+        ("sms:3:a1B2-c3_d4.e5", ConversationRef("sms", 3)),
+        ("web:7", None),
+        ("web::0123456789abcdef", None),
+        ("web:07:0123456789abcdef", None),
+        ("web:-7:0123456789abcdef", None),
+        ("web:7:0123:4567", None),
+        ("Web:7:0123456789abcdef", None),
+        ("web:7:../../x", None),
+        ("web:7:" + "a" * 300, None),
+        ("", None),
+        (7, None),
+        (None, None),
+    ],
+)
+def test_conversation_ids_are_parsed_for_any_channel(conversation_id, parsed):
+    assert parse_conversation_id(conversation_id) == parsed
+
+
+def test_new_ids_parse_back_to_their_channel_and_user():
+    assert parse_conversation_id(new_conversation_id("web", 12)) == ConversationRef("web", 12)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.gateway.buttons import ButtonRegistry
-from bot.gateway.rendering import BotReply, Button, from_rasa, to_web
+from bot.gateway.inbound import to_rasa_message
+from bot.gateway.rendering import BotReply, Button, from_rasa, is_one_time, payload_intent, to_web
 
 RECONNECT = '/repair_reconnect{"account_id":"ue-main"}'
 
@@ -76,3 +79,45 @@ def test_web_payload_is_rasas_socketio_format():
             {"content_type": "text", "title": "No", "payload": "b_abcdefghij"},
         ],
     }
+
+
+@pytest.mark.parametrize(
+    ("payload", "one_time"),
+    [
+        (RECONNECT, True),
+        ('/repair_steps_done{"account_id":"dr-river"}', True),
+        ('/repair_notify_managers{"account_id":"ue-main"}', True),
+        ("/repair_reconnect", True),
+        ('/repair_later{"account_id":"dr-river"}', False),
+        ("/contact_support", False),
+        ("/affirm", False),
+        ("repair_reconnect", False),  # not an intent payload
+    ],
+)
+def test_side_effect_buttons_get_one_time_ids(payload, one_time):
+    assert is_one_time(payload) is one_time
+    registry = ButtonRegistry()
+    (reply,) = from_rasa(
+        [{"text": "?", "buttons": [{"title": "Go", "payload": payload}]}], "c", registry
+    )
+    button_id = reply.buttons[0].button_id
+    assert registry.resolve("c", button_id) == payload
+    assert registry.resolve("c", button_id) == (None if one_time else payload)
+
+
+def test_payload_intent():
+    assert payload_intent(RECONNECT) == "repair_reconnect"
+    assert payload_intent("/greet") == "greet"
+    assert payload_intent("hello") is None
+    assert payload_intent("/") is None
+    assert payload_intent("/{}") is None
+
+
+def test_a_one_time_id_used_twice_reaches_rasa_as_plain_text():
+    registry = ButtonRegistry()
+    (reply,) = from_rasa(
+        [{"text": "?", "buttons": [{"title": "Go", "payload": RECONNECT}]}], "c", registry
+    )
+    button_id = reply.buttons[0].button_id
+    assert to_rasa_message("c", button_id, registry) == RECONNECT
+    assert to_rasa_message("c", button_id, registry) == button_id

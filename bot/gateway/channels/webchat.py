@@ -16,6 +16,9 @@ Protocol (as Rasa's own socket.io channel speaks it, so Rasa-compatible widgets 
 The conversation is always the one the gateway confirmed for this socket; a
 ``session_id`` in ``user_uttered`` cannot switch it. Replies go to a socket.io room
 named after the conversation id, so every tab of the same conversation sees them.
+A conversation that continues by itself (the platform's pairing page is done) gets
+the same ``bot_uttered`` ×n then ``bot_turn_complete`` through :meth:`WebChat.deliver`,
+which the web chat registers with the runtime for the ``web`` channel.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class WebChat:
         sio.on("disconnect", self.on_disconnect)
         sio.on("session_request", self.on_session_request)
         sio.on("user_uttered", self.on_user_uttered)
+        runtime.register_channel(CHANNEL, self.deliver)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         """Accept the socket only for a valid session token of an existing user.
@@ -123,12 +127,15 @@ class WebChat:
 
         async def deliver(replies: list[BotReply]) -> None:
             await self.deliver(conversation_id, replies)
-            # An addition to Rasa's protocol that widgets may ignore: the turn is over.
-            await self._sio.emit("bot_turn_complete", {"count": len(replies)}, to=conversation_id)
 
         await self._runtime.relay.handle(identity, message, session.language, deliver)
 
     async def deliver(self, conversation_id: str, replies: list[BotReply]) -> None:
-        """Send bot replies to every socket of a web conversation, in order."""
+        """Send one turn's replies to every socket of a web conversation, in order.
+
+        One ``bot_uttered`` per reply, then ``bot_turn_complete {count}`` — an addition
+        to Rasa's protocol that widgets may ignore: the turn is over.
+        """
         for reply in replies:
             await self._sio.emit("bot_uttered", to_web(reply), to=conversation_id)
+        await self._sio.emit("bot_turn_complete", {"count": len(replies)}, to=conversation_id)

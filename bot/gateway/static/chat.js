@@ -5,7 +5,8 @@
  *   connect {auth: {token}} -> session_request {session_id?} -> session_confirm <id>
  *   user_uttered {message, session_id} -> bot_uttered {text, quick_replies?}
  * Quick replies carry opaque ids: clicking one sends the id and shows its title.
- * Every text is inserted with textContent (never innerHTML).
+ * Every text is inserted with textContent (never innerHTML); http(s) URLs in bot
+ * messages become links built as DOM nodes (new tab, no opener, no referrer).
  */
 (function () {
   "use strict";
@@ -34,6 +35,44 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // An http(s) URL up to whitespace or a character that cannot end one in prose.
+  var URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
+  var TRAILING_PUNCTUATION = /[.,;:!?'")\]}]+$/;
+
+  function safeHref(candidate) {
+    try {
+      var url = new URL(candidate);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Fill `parent` with `text`, turning http(s) URLs into links; text nodes only.
+  function appendLinkified(parent, text) {
+    var last = 0;
+    var match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(text)) !== null) {
+      var candidate = match[0];
+      var trailing = candidate.match(TRAILING_PUNCTUATION);
+      if (trailing) candidate = candidate.slice(0, candidate.length - trailing[0].length);
+      var href = candidate ? safeHref(candidate) : null;
+      if (!href) continue;
+      if (match.index > last) {
+        parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      }
+      var link = document.createElement("a");
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.textContent = candidate;
+      parent.appendChild(link);
+      last = match.index + candidate.length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function addBubble(author, text) {
     var item = document.createElement("li");
     item.className = "bubble " + author;
@@ -42,7 +81,11 @@
     label.textContent = author === "user" ? "You said: " : "Assistant: ";
     var body = document.createElement("span");
     body.className = "text";
-    body.textContent = text;
+    if (author === "bot") {
+      appendLinkified(body, text);
+    } else {
+      body.textContent = text;
+    }
     item.appendChild(label);
     item.appendChild(body);
     list.appendChild(item);

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from bot.config import Settings
-from bot.platform.api import integrations, internal, public
+from bot.platform.api import integrations, internal, public, repair, repair_internal
 from bot.platform.api.state import PlatformState
+from bot.platform.pairing_page import log_redaction
+from bot.platform.pairing_page import routes as pairing_page
 
 
 @asynccontextmanager
@@ -22,12 +25,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.dispose()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    gateway_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
     """A platform API app.
 
     Args:
         settings: The settings to use (database, secrets, demo mode); the process
             settings, read when first needed, by default.
+        gateway_transport: How the platform reaches the gateway (its conversation
+            continuations); the network by default, a stand-in in tests.
 
     Returns:
         The app. Its engine is created at startup (or on the first request when the
@@ -36,11 +45,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="merchant-assistant platform API",
         version="1.0.0",
-        description="Integration status and account data for the merchant assistant.",
+        description=(
+            "Integration status, account data and repairs (pairing, portal-steps checks)"
+            " for the merchant assistant; also serves the one-time pairing page at /pair/."
+        ),
         lifespan=_lifespan,
     )
-    app.state.platform = PlatformState(settings)
+    app.state.platform = PlatformState(settings, gateway_transport=gateway_transport)
     app.include_router(public.router)
     app.include_router(integrations.router)
+    app.include_router(repair.router)
     app.include_router(internal.router)
+    app.include_router(repair_internal.router)
+    app.include_router(pairing_page.router)
+    log_redaction.install()
     return app

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from bot.identity import InvalidToken, verify_identity
+from bot.identity import Identity, InvalidToken, verify_identity
 from bot.platform.api.state import PlatformState
 from bot.platform.models import User
 from bot.platform.services.users import get_user
@@ -47,12 +48,20 @@ def get_session(state: Annotated[PlatformState, Depends(get_state)]) -> Iterator
         yield session
 
 
-def current_user(
+@dataclass(frozen=True)
+class Caller:
+    """The verified caller: the user and the identity token's conversation and channel."""
+
+    user: User
+    identity: Identity
+
+
+def current_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(identity_bearer)],
     state: Annotated[PlatformState, Depends(get_state)],
     session: Annotated[Session, Depends(get_session)],
-) -> User:
-    """The user an ``Authorization: Bearer <identity token>`` header vouches for.
+) -> Caller:
+    """The user (and conversation) an ``Authorization: Bearer <identity token>`` vouches for.
 
     Raises:
         HTTPException: 401 ``unauthorized`` when the token is missing, forged, expired,
@@ -68,7 +77,16 @@ def current_user(
     user = get_user(session, identity.user_id)
     if user is None:
         raise unauthorized()
-    return user
+    return Caller(user=user, identity=identity)
+
+
+def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
+    """The user an ``Authorization: Bearer <identity token>`` header vouches for.
+
+    Raises:
+        HTTPException: 401 ``unauthorized`` (see :func:`current_caller`).
+    """
+    return caller.user
 
 
 def require_internal(
@@ -89,4 +107,5 @@ def require_internal(
 
 DbSession = Annotated[Session, Depends(get_session)]
 CurrentUser = Annotated[User, Depends(current_user)]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 State = Annotated[PlatformState, Depends(get_state)]

@@ -105,6 +105,7 @@ class BrokenOut(_Out):
     since: datetime
     stores: list[StoreOut]
     next_step: NextStepOut
+    requested_by: list[str]  # users with an open repair request for this account
 
 
 class WorkingOut(_Out):
@@ -139,6 +140,8 @@ class ErrorDetail(_Out):
     code: str
     value: str | None = None
     valid: list[str] | None = None  # for unknown_provider / unknown_location
+    who_can: list[str] | None = None  # for not_allowed: who may manage integrations
+    locked_until: datetime | None = None  # for locked: when pairing is possible again
 
 
 class ErrorOut(_Out):

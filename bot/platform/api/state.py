@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,8 +15,14 @@ from bot.platform.db import make_engine, session_factory
 class PlatformState:
     """Holds one app's settings and creates its engine lazily (never at import time)."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        gateway_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._settings = settings
+        # How the platform reaches the gateway (None: the network; tests pass a stand-in).
+        self.gateway_transport = gateway_transport
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()

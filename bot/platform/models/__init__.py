@@ -10,17 +10,33 @@ from bot.platform.models.integration import (
     StoreLink,
 )
 from bot.platform.models.organization import Brand, Location, Organization, Store, User
+from bot.platform.models.repair import (
+    PAIRING_OUTCOMES,
+    PAIRING_STATES,
+    PairingCodeFailure,
+    PairingSession,
+    ProviderCredential,
+    RepairRequest,
+    SandboxAccount,
+)
 
 __all__ = [
     "ERROR_TYPES",
     "LINK_STATES",
+    "PAIRING_OUTCOMES",
+    "PAIRING_STATES",
     "AuditLog",
     "Base",
     "Brand",
     "Location",
     "Organization",
+    "PairingCodeFailure",
+    "PairingSession",
     "Provider",
     "ProviderAccount",
+    "ProviderCredential",
+    "RepairRequest",
+    "SandboxAccount",
     "Store",
     "StoreLink",
     "User",

@@ -50,6 +50,8 @@ class ProviderAccount(Base):
     label: Mapped[str] = mapped_column(String(200))
     login: Mapped[str] = mapped_column(String(320))
     asks_2fa: Mapped[bool] = mapped_column(default=False)
+    # Too many wrong 2FA/MFA codes: no pairing of this account may start or go on until then.
+    pairing_locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
     organization: Mapped[Organization] = relationship(back_populates="accounts")
     provider: Mapped[Provider] = relationship()

@@ -13,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.platform.languages import normalize_language
-from bot.platform.models import Location, Organization, ProviderAccount, Store, StoreLink, User
+from bot.platform.models import (
+    Location,
+    Organization,
+    ProviderAccount,
+    RepairRequest,
+    Store,
+    StoreLink,
+    User,
+)
 from bot.platform.providers.catalog import Catalog, ErrorType, Guide, ProviderInfo, get_catalog
 from bot.platform.services.errors import UnknownLocation, UnknownProvider
 from bot.platform.services.locations import find_location, location_names
@@ -56,6 +64,7 @@ class BrokenAccount:
     since: datetime
     stores: list[StoreRef]
     next_step: NextStep
+    requested_by: list[str]  # users who asked the integration managers to fix it (open)
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,7 @@ def integration_status(
         by_account.setdefault(link.account_id, []).append(link)
 
     who_can = integration_managers(session, org_id)
+    requested = _open_requests(session, org_id)
     broken: list[BrokenAccount] = []
     working: list[WorkingAccount] = []
     for links in by_account.values():
@@ -162,6 +172,7 @@ def integration_status(
                     next_step=_next_step(
                         catalog, info, name, error, guide, user, who_can, lang, now
                     ),
+                    requested_by=requested.get(account.id, []),
                 )
             )
 
@@ -177,6 +188,19 @@ def integration_status(
         broken=broken,
         working=working,
     )
+
+
+def _open_requests(session: Session, org_id: int) -> dict[str, list[str]]:
+    """Account id -> names of the users with an open repair request for it, sorted."""
+    statement = (
+        select(RepairRequest.account_id, User.name)
+        .join(User, User.id == RepairRequest.requested_by)
+        .where(RepairRequest.organization_id == org_id, RepairRequest.closed_at.is_(None))
+    )
+    names: dict[str, set[str]] = {}
+    for account_id, name in session.execute(statement):
+        names.setdefault(account_id, set()).add(name)
+    return {account_id: sorted(found) for account_id, found in names.items()}
 
 
 def _provider_filter(catalog: Catalog, provider: str | None) -> ProviderInfo | None:

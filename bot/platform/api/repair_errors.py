@@ -1,0 +1,47 @@
+"""How the repair services' refusals become HTTP answers."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, status
+
+from bot.platform.api.schemas import ErrorOut
+from bot.platform.services.errors import (
+    Forbidden,
+    NoPairing,
+    NoPendingCode,
+    NotAllowed,
+    NotBroken,
+    NotPortalSteps,
+    PairingLocked,
+    PortalSteps,
+    ServiceError,
+)
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "unauthorized"},
+    403: {
+        "model": ErrorOut,
+        "description": "forbidden (unknown account, or another organization's), or"
+        " not_allowed with who_can (the caller may not manage integrations)",
+    },
+}
+
+
+def http_error(exc: ServiceError) -> HTTPException:
+    """The HTTP answer for a repair service's refusal."""
+    detail: dict[str, object] = {"code": exc.code}
+    if isinstance(exc, Forbidden):
+        code = status.HTTP_403_FORBIDDEN
+    elif isinstance(exc, NotAllowed):
+        code = status.HTTP_403_FORBIDDEN
+        detail["who_can"] = exc.who_can
+    elif isinstance(exc, NotBroken | PortalSteps | NotPortalSteps):
+        code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, PairingLocked):
+        code = status.HTTP_423_LOCKED
+        detail["locked_until"] = exc.locked_until.isoformat()
+    elif isinstance(exc, NoPairing | NoPendingCode):
+        code = status.HTTP_404_NOT_FOUND
+    else:
+        code = 422
+    return HTTPException(status_code=code, detail=detail)

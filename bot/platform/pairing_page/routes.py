@@ -1,0 +1,158 @@
+"""The pairing page: ``GET /pair/{token}``, ``POST /pair/{token}``, ``POST /pair/{token}/code``.
+
+The token in the path is the capability; the page needs no login and no JavaScript.
+After each step that changed something, the gateway is told (in the background, after
+the commit) that the conversation can go on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from bot.platform.api.deps import get_session, get_state
+from bot.platform.api.state import PlatformState
+from bot.platform.gateway_notifier import notify_pairing_event
+from bot.platform.languages import LANGUAGES
+from bot.platform.pairing_page.rendering import format_until, gone_page, render, result_page
+from bot.platform.services import pairing as pairing_service
+from bot.platform.services.pairing import StepResult
+
+router = APIRouter(prefix="/pair", include_in_schema=False)
+
+MAX_FORM_BYTES = 8192
+"""A pairing form is a few short fields; anything bigger is refused."""
+
+_PAGE_OUTCOMES = {"invalid_credentials": "wrong_password"}
+
+Db = Annotated[Session, Depends(get_session)]
+State = Annotated[PlatformState, Depends(get_state)]
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def credentials_form(token: str, request: Request, session: Db) -> HTMLResponse:
+    """The credentials form of a live, unused link; the gone page (410) otherwise."""
+    page = pairing_service.page_context(session, token)
+    if page is None:
+        return gone_page(_gone_language(session, token, request))
+    return render(
+        "credentials.html", page.language, page=page, email=page.login, missing=False,
+        action=token,
+    )  # fmt: skip
+
+
+@router.post("/{token}", response_class=HTMLResponse)
+async def submit_credentials(
+    token: str, request: Request, background: BackgroundTasks, session: Db, state: State
+) -> HTMLResponse:
+    """The credentials step: success, code form, wrong password, locked, or gone."""
+    form = await _read_form(request)
+    if form is None:
+        return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+    email, password = form.get("email", "").strip(), form.get("password", "")
+    if not email or not password:
+        page = await run_in_threadpool(pairing_service.page_context, session, token)
+        if page is None:
+            return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+        return render(
+            "credentials.html", page.language, 422, page=page, email=email or page.login,
+            missing=True, action=token,
+        )  # fmt: skip
+    result = await run_in_threadpool(
+        pairing_service.submit_credentials, session, state.settings, token, email, password
+    )
+    _notify(background, state, result, "credentials_submitted")
+    return await _step_page(session, token, request, result, code_action=f"{token}/code")
+
+
+@router.post("/{token}/code", response_class=HTMLResponse)
+async def submit_code(
+    token: str, request: Request, background: BackgroundTasks, session: Db, state: State
+) -> HTMLResponse:
+    """The code step: success, the code form again (attempts left), locked, or gone."""
+    form = await _read_form(request)
+    if form is None:
+        return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+    result = await run_in_threadpool(
+        pairing_service.submit_page_code,
+        session,
+        state.settings,
+        token,
+        form.get("step", ""),
+        form.get("code", ""),
+    )
+    _notify(background, state, result, "code_submitted")
+    return await _step_page(session, token, request, result, code_action="code")
+
+
+async def _step_page(
+    session: Session, token: str, request: Request, result: StepResult, code_action: str
+) -> HTMLResponse:
+    page = result.page
+    if result.outcome == "gone" or page is None:
+        return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+    if result.outcome in ("needs_code", "code_rejected"):
+        return render(
+            "code.html", page.language, page=page, step=result.step or "",
+            rejected=result.outcome == "code_rejected", attempts_left=result.attempts_left,
+            action=code_action,
+        )  # fmt: skip
+    outcome = _PAGE_OUTCOMES.get(result.outcome, result.outcome)
+    return result_page(
+        outcome,
+        page.language,
+        page=page,
+        problem=result.problem or "",
+        until=format_until(result.locked_until),
+    )
+
+
+def _notify(
+    background: BackgroundTasks, state: PlatformState, result: StepResult, event: str
+) -> None:
+    if result.outcome == "gone" or result.notify is None:
+        return
+    conversation_id, user_id, channel = result.notify
+    background.add_task(
+        notify_pairing_event,
+        state.settings,
+        conversation_id=conversation_id,
+        user_id=user_id,
+        channel=channel,
+        pairing_event=event,
+        transport=state.gateway_transport,
+    )
+
+
+async def _read_form(request: Request) -> dict[str, str] | None:
+    """The URL-encoded form fields (first value of each), or ``None`` when unreadable."""
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return {name: values[0] for name, values in fields.items() if values}
+
+
+def _gone_language(session: Session, token: str, request: Request) -> str:
+    """The language of the gone page: the pairing's, else the browser's, else English."""
+    known = pairing_service.token_language(session, token)
+    if known:
+        return known
+    for part in request.headers.get("accept-language", "").split(","):
+        lang = part.split(";", 1)[0].strip().split("-", 1)[0].lower()
+        if lang in LANGUAGES:
+            return lang
+    return "en"
