@@ -1,7 +1,9 @@
 """repair: "Reconnect <label>" buttons and "reconnect my DoorDash account".
 
-For now the reconnection itself happens in the dashboard; the action says where,
-or who in the organization may do it.
+Reconnecting starts a pairing in the platform and sends its one-time link; the
+platform decides who may (403 ``not_allowed`` names who can), whether the account
+needs portal steps first (409 ``portal_steps``), is working (409 ``not_broken``) or is
+locked after too many wrong codes (423 ``locked``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CatalogAction, say
+from actions.repair_context import (
+    button_account,
+    clear_button,
+    remember,
+    say_failure,
+    say_locked,
+    say_not_allowed,
+)
+from actions.repair_pairing import say_link
 from actions.status import StatusQuery, fetch_filtered_status, fetch_status
-from actions.status_render import account_name, reconnect_button, render_account, who_can
+from actions.status_render import account_name, reconnect_button, render_account
 from actions.turn import Turn
+from bot.platform_client import PlatformError, PlatformUnavailable
 
 
 def _reconnectable(account: dict[str, Any]) -> bool:
@@ -23,7 +34,7 @@ def _reconnectable(account: dict[str, Any]) -> bool:
 
 
 class ActionRepairReconnect(CatalogAction):
-    """Tell the user how to reconnect an account, or who may."""
+    """Send a one-time pairing link for an account, or say why not and what instead."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -33,71 +44,92 @@ class ActionRepairReconnect(CatalogAction):
         self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         """Answer for the account of the button, or the accounts the message names."""
-        account_id = turn.entity("account_id") or tracker.get_slot("account_id")
-        events = [SlotSet("account_id", None)] if tracker.get_slot("account_id") else []
+        account_id = button_account(turn, tracker)
+        events = clear_button(tracker)
         if account_id:
             status = await fetch_status(self, turn, dispatcher, StatusQuery())
         else:
             status = await fetch_filtered_status(self, turn, dispatcher)
         if status is None:
             return events
-        broken = status.get("broken") or []
         if account_id:
-            self._answer_account(turn, dispatcher, status, str(account_id))
-        else:
-            self._answer_accounts(turn, dispatcher, broken)
-        return events
+            return events + await self._answer_account(turn, dispatcher, status, account_id)
+        return events + await self._answer_accounts(turn, dispatcher, status)
 
-    def _answer_account(
+    async def _answer_account(
         self, turn: Turn, dispatcher: CollectingDispatcher, status: dict[str, Any], account_id: str
-    ) -> None:
+    ) -> list[dict[str, Any]]:
         entries = [a for a in status.get("broken") or [] if a.get("account_id") == account_id]
         if entries:
             # One entry per error: reconnecting comes first when it fixes one of them.
             entries.sort(key=lambda account: not _reconnectable(account))
-            self._answer_one(turn, dispatcher, entries[0])
-            return
+            return await self._answer_one(turn, dispatcher, entries[0])
         for account in status.get("working") or []:
             if account.get("account_id") == account_id:
                 say(dispatcher, turn, "repair.not_broken", label=account_name(account))
-                return
+                return []
         say(dispatcher, turn, "repair.not_found")
+        return []
 
-    def _answer_accounts(
-        self, turn: Turn, dispatcher: CollectingDispatcher, broken: list[dict[str, Any]]
-    ) -> None:
+    async def _answer_accounts(
+        self, turn: Turn, dispatcher: CollectingDispatcher, status: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        broken = status.get("broken") or []
         by_id: dict[str, dict[str, Any]] = {}
         for account in broken:
             if _reconnectable(account):
                 by_id.setdefault(str(account.get("account_id")), account)
         candidates = list(by_id.values())
         if len(candidates) == 1:
-            self._answer_one(turn, dispatcher, candidates[0])
-        elif candidates:
+            return await self._answer_one(turn, dispatcher, candidates[0])
+        if candidates:
             buttons = [reconnect_button(turn.lang, account) for account in candidates]
             say(dispatcher, turn, "repair.choose", buttons=buttons)
-        elif broken:
-            for account in broken:
-                self._answer_one(turn, dispatcher, account)
-        else:
+            return []
+        if not broken:
             say(dispatcher, turn, "repair.nothing")
+            return []
+        events: list[dict[str, Any]] = []
+        offered: set[str] = set()
+        for account in broken:
+            if str(account.get("account_id")) not in offered:
+                events = self._portal_steps(turn, dispatcher, account)
+                offered.add(str(account.get("account_id")))
+        return events
 
-    def _answer_one(
+    def _portal_steps(
         self, turn: Turn, dispatcher: CollectingDispatcher, account: dict[str, Any]
-    ) -> None:
-        step = account.get("next_step") or {}
-        label = account_name(account)
+    ) -> list[dict[str, Any]]:
+        say(dispatcher, turn, "repair.not_by_reconnecting", label=account_name(account))
+        reply = render_account(turn.lang, account)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        return remember(account.get("account_id"), "portal_steps")
+
+    async def _answer_one(
+        self, turn: Turn, dispatcher: CollectingDispatcher, account: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         if not _reconnectable(account):
-            say(dispatcher, turn, "repair.not_by_reconnecting", label=label)
-            reply = render_account(turn.lang, account)
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        elif step.get("allowed"):
-            say(dispatcher, turn, "repair.how", label=label)
-        else:
-            say(
-                dispatcher,
-                turn,
-                "repair.not_allowed",
-                label=label,
-                who=who_can(turn.lang, step.get("who_can") or []),
-            )
+            return self._portal_steps(turn, dispatcher, account)
+        account_id = str(account.get("account_id"))
+        label = account_name(account)
+        step = account.get("next_step") or {}
+        try:
+            pairing = await self.client.start_pairing(turn.token, account_id, turn.lang)
+        except PlatformError as exc:
+            if exc.code == "not_allowed":
+                names = list(exc.detail.get("who_can") or step.get("who_can") or [])
+                say_not_allowed(dispatcher, turn, "repair.not_allowed", label, account_id, names)
+            elif exc.code == "portal_steps":
+                return self._portal_steps(turn, dispatcher, account)
+            elif exc.code == "not_broken":
+                say(dispatcher, turn, "repair.not_broken", label=label)
+            elif exc.code == "locked":
+                say_locked(dispatcher, turn, label, exc.detail.get("locked_until"))
+            else:
+                say_failure(dispatcher, turn, exc)
+            return []
+        except PlatformUnavailable as exc:
+            say_failure(dispatcher, turn, exc)
+            return []
+        say_link(dispatcher, turn, pairing)
+        return remember(account_id, "reconnect")

@@ -16,6 +16,7 @@ from bot.platform_client import (
 )
 
 NAMED_ENTITIES = ("provider", "location")
+IDENTITY_ENTITY = "identity"  # where the gateway puts the identity of an external message
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Turn:
 
     ``profile`` is ``None`` when the sender could not be identified (no identity, or one
     the platform refused) or when the platform could not answer (``reachable`` false).
+    ``external`` marks a message the gateway triggered (the pairing page finished):
+    its ``text`` is empty and its entities hold no identity.
     """
 
     token: str | None
@@ -32,6 +35,7 @@ class Turn:
     profile: dict[str, Any] | None = None
     reachable: bool = True
     lang: str = "en"
+    external: bool = False
 
     @property
     def identified(self) -> bool:
@@ -53,11 +57,36 @@ class Turn:
         return name.split()[0] if name else ""
 
 
+def is_external(message: dict[str, Any]) -> bool:
+    """Whether ``message`` came through Rasa's trigger-intent API, not from the user."""
+    return bool((message.get("metadata") or {}).get("is_external"))
+
+
 def identity_token(tracker: Tracker) -> str | None:
-    """The signed identity the gateway put in the latest message's metadata."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    token = metadata.get("identity")
+    """The signed identity the gateway attached to the latest message.
+
+    A user message carries it in ``metadata.identity``; an external message (Rasa's
+    trigger-intent API, ``metadata.is_external``) carries it as the entity ``identity``.
+    The token is passed on to the platform, never rendered or logged.
+    """
+    message = tracker.latest_message or {}
+    token = (message.get("metadata") or {}).get("identity")
+    if not token and is_external(message):
+        for entity in message.get("entities") or []:
+            if entity.get("entity") == IDENTITY_ENTITY and entity.get("value"):
+                token = entity["value"]
+                break
     return str(token) if token else None
+
+
+def last_user_text(tracker: Tracker) -> str:
+    """The text of the user's latest own message (external messages skipped), if any."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" and not is_external(event):
+            text = str(event.get("text") or "")
+            if not text.startswith("/"):
+                return text
+    return ""
 
 
 def _named_parts(text: str, entities: list[dict[str, Any]]) -> list[str]:
@@ -72,10 +101,19 @@ def _named_parts(text: str, entities: list[dict[str, Any]]) -> list[str]:
 
 
 async def read_turn(client: PlatformClient, tracker: Tracker) -> Turn:
-    """Ask the platform who is talking and pick the reply language."""
+    """Ask the platform who is talking and pick the reply language.
+
+    An external message has no text of its own: its language is the one of the user's
+    previous message, else the profile's.
+    """
     message = tracker.latest_message or {}
-    text = str(message.get("text") or "")
-    entities = list(message.get("entities") or [])
+    external = is_external(message)
+    text = "" if external else str(message.get("text") or "")
+    entities = [
+        entity
+        for entity in message.get("entities") or []
+        if entity.get("entity") != IDENTITY_ENTITY
+    ]
     token = identity_token(tracker)
     profile: dict[str, Any] | None = None
     reachable = True
@@ -87,5 +125,6 @@ async def read_turn(client: PlatformClient, tracker: Tracker) -> Turn:
         except (PlatformUnavailable, PlatformError):
             reachable = False  # unreachable or failing: nothing can be looked up
     profile_language = (profile or {}).get("language")
-    lang = choose_language(text, profile_language, ignore=_named_parts(text, entities))
-    return Turn(token, text, entities, profile, reachable, lang)
+    said = last_user_text(tracker) if external else text
+    lang = choose_language(said, profile_language, ignore=_named_parts(said, entities))
+    return Turn(token, text, entities, profile, reachable, lang, external)

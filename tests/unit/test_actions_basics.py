@@ -86,6 +86,11 @@ def test_the_action_server_registers_every_action_and_no_base_class() -> None:
         "action_fallback",
         "action_status",
         "action_repair_reconnect",
+        "action_repair_pairing_update",
+        "action_repair_steps_done",
+        "action_repair_later",
+        "action_repair_notify_managers",
+        "action_contact_support",
     }
     # Registering builds no platform client: that happens on the first call.
     assert shared_client.cache_info().currsize == 0

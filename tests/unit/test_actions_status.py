@@ -56,7 +56,7 @@ async def test_olivia_sees_every_broken_account_with_next_steps() -> None:
 
 async def test_reconnect_buttons_only_for_accounts_the_user_may_reconnect() -> None:
     messages, _ = await ask("are my integrations ok?", "tok-olivia")
-    found = buttons(messages)
+    found = [b for b in buttons(messages) if b["payload"].startswith("/repair_reconnect{")]
     assert [b["title"] for b in found] == [
         "Reconnect Uber Eats — main",
         "Reconnect DoorDash — main",
@@ -67,7 +67,25 @@ async def test_reconnect_buttons_only_for_accounts_the_user_may_reconnect() -> N
         {"account_id": "dd-main"},
         {"account_id": "gl-main"},
     ]
-    assert all(b["payload"].startswith("/repair_reconnect{") for b in found)
+
+
+async def test_portal_steps_get_completed_and_later_buttons_for_a_manager() -> None:
+    messages, _ = await ask("are my integrations ok?", "tok-olivia")
+    deliveroo = next(m for m in messages if m["text"].startswith("Deliveroo"))
+    assert [(b["title"], b["payload"]) for b in deliveroo["buttons"]] == [
+        ("I've completed these steps", '/repair_steps_done{"account_id":"dr-river"}'),
+        ("I'll do this later", '/repair_later{"account_id":"dr-river"}'),
+    ]
+
+
+async def test_a_requested_repair_shows_who_asked() -> None:
+    platform = PlatformStandIn()
+    platform.requested_by["gl-main"] = ["Sofia Staff", "Marc Manager"]
+    messages, _ = await ask("are my integrations ok?", "tok-olivia", platform=platform)
+    glovo = next(m["text"] for m in messages if m["text"].startswith("Glovo"))
+    assert "Sofia Staff and Marc Manager asked for this to be fixed." in glovo
+    uber = next(m["text"] for m in messages if m["text"].startswith("Uber Eats — main"))
+    assert "asked for this" not in uber
 
 
 async def test_healthy_accounts_get_one_summary_line() -> None:
@@ -92,10 +110,19 @@ async def test_sofia_is_told_who_can_act_in_spanish() -> None:
     messages, _ = await ask("estado", "tok-sofia")
     text = texts(messages)
     assert messages[0]["text"] == "5 integraciones necesitan atención:"
-    assert "Con sus permisos no puede hacerlo usted; Olivia Owner sí puede." in text
+    assert (
+        "Usted no está autorizado a reconectar Glovo — main; Olivia Owner sí puede. "
+        "¿Quiere que envíe el aviso?"
+    ) in text
     assert "la comprobación posterior de la conexión le corresponde a Olivia Owner" in text
     assert "Funcionan: DoorDash — Riverside (conectada, aún no activada)" in text
-    assert buttons(messages) == []
+    # Read-only portal steps; one "Avisar a" button per account she may not reconnect.
+    assert [(b["title"], payload_json(b)) for b in buttons(messages)] == [
+        ("Avisar a Olivia Owner", {"account_id": "ue-main"}),
+        ("Avisar a Olivia Owner", {"account_id": "dd-main"}),
+        ("Avisar a Olivia Owner", {"account_id": "gl-main"}),
+    ]
+    assert all(b["payload"].startswith("/repair_notify_managers{") for b in buttons(messages))
 
 
 async def test_a_clearly_french_message_gets_a_french_answer_whatever_the_profile() -> None:
@@ -113,8 +140,11 @@ async def test_provider_and_location_filters_reach_the_platform() -> None:
         {"provider": "doordash", "location": "Downtown", "lang": "en"}
     ]
     assert messages[0]["text"] == "1 integration needs attention for DoorDash at Downtown:"
-    assert "You can't do this with your access; Olivia Owner can." in messages[1]["text"]
-    assert buttons(messages) == []
+    assert messages[1]["text"].endswith(
+        "You're not authorized to reconnect DoorDash — main; Olivia Owner can. "
+        "Want me to let them know?"
+    )
+    assert [b["title"] for b in buttons(messages)] == ["Notify Olivia Owner"]
 
 
 async def test_provider_aliases_in_the_text_are_resolved_without_an_entity() -> None:
