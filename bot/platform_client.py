@@ -49,13 +49,7 @@ class PlatformClient:
             response = await self._client.get(path, params=clean, headers=headers)
         except httpx.HTTPError as exc:
             raise PlatformUnavailable(str(exc)) from exc
-        if response.status_code >= 400:
-            detail = _detail(response)
-            code = str(detail.get("code", "error"))
-            if response.status_code in (401, 403):
-                raise PlatformUnauthorized(response.status_code, code, detail)
-            raise PlatformError(response.status_code, code, detail)
-        return response.json()
+        return _answer(response)
 
     async def _send(
         self, method: str, path: str, token: str | None, body: dict[str, Any] | None = None
@@ -65,13 +59,7 @@ class PlatformClient:
             response = await self._client.request(method, path, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise PlatformUnavailable(str(exc)) from exc
-        if response.status_code >= 400:
-            detail = _detail(response)
-            code = str(detail.get("code", "error"))
-            if response.status_code == 401:
-                raise PlatformUnauthorized(response.status_code, code, detail)
-            raise PlatformError(response.status_code, code, detail)
-        return response.json()
+        return _answer(response, unauthorized=(401,))
 
     async def me(self, token: str | None) -> dict[str, Any]:
         """The caller's profile: name, language, organization, permissions."""
@@ -125,6 +113,31 @@ class PlatformClient:
         return await self._send("POST", path, token, {})
 
 
+def _answer(
+    response: httpx.Response,
+    *,
+    missing_is_none: bool = False,
+    unauthorized: tuple[int, ...] = (401, 403),
+) -> Any:
+    """The JSON body of a successful answer, or the matching exception.
+
+    Args:
+        response: the platform's answer.
+        missing_is_none: answer None for a 404 instead of raising.
+        unauthorized: statuses raised as :class:`PlatformUnauthorized`; any other error
+            status is a :class:`PlatformError`.
+    """
+    if missing_is_none and response.status_code == 404:
+        return None
+    if response.status_code >= 400:
+        detail = _detail(response)
+        code = str(detail.get("code", "error"))
+        if response.status_code in unauthorized:
+            raise PlatformUnauthorized(response.status_code, code, detail)
+        raise PlatformError(response.status_code, code, detail)
+    return response.json()
+
+
 def _detail(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
@@ -175,15 +188,7 @@ class InternalPlatformClient:
             response = await self._client.get(path, params=params)
         except httpx.HTTPError as exc:
             raise PlatformUnavailable(str(exc)) from exc
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            detail = _detail(response)
-            code = str(detail.get("code", "error"))
-            if response.status_code in (401, 403):
-                raise PlatformUnauthorized(response.status_code, code, detail)
-            raise PlatformError(response.status_code, code, detail)
-        return response.json()
+        return _answer(response, missing_is_none=True)
 
     async def submit_repair_code(
         self, user_id: int, conversation_id: str, code: str
@@ -199,13 +204,8 @@ class InternalPlatformClient:
             response = await self._client.post("/internal/repair/codes", json=body)
         except httpx.HTTPError as exc:
             raise PlatformUnavailable(str(exc)) from exc
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            detail = _detail(response)
-            raise PlatformError(response.status_code, str(detail.get("code", "error")), detail)
-        body = response.json()
-        return body if isinstance(body, dict) else None
+        answer = _answer(response, missing_is_none=True, unauthorized=())
+        return answer if isinstance(answer, dict) else None
 
     async def user(self, user_id: int) -> dict[str, Any] | None:
         """A user (``id, name, email, language, organization{id, name}``), or None."""

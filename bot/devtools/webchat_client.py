@@ -79,17 +79,15 @@ class WebChatUser:
         await self.client.emit(
             "user_uttered", {"message": text, "session_id": self.conversation_id}
         )
-        await asyncio.wait_for(self._turns.get(), timeout)
-        seconds = time.perf_counter() - started
-        messages = []
-        while not self._inbox.empty():
-            messages.append(self._inbox.get_nowait())
-        return BotTurn(messages, seconds)
+        return await self._collect(started, timeout)
 
     async def next_turn(self, timeout: float = 60.0) -> BotTurn:
         """Wait for a turn the user did not start (the conversation continuing by itself,
         e.g. after the pairing page), and collect its bubbles."""
-        started = time.perf_counter()
+        return await self._collect(time.perf_counter(), timeout)
+
+    async def _collect(self, started: float, timeout: float) -> BotTurn:
+        """Wait for the end of a turn and take every bubble that arrived."""
         await asyncio.wait_for(self._turns.get(), timeout)
         seconds = time.perf_counter() - started
         messages = []

@@ -186,8 +186,10 @@ async def test_a_new_error_after_pairing_is_said_and_repaired(chat, stack) -> No
     turn = await olivia.say("246810")
     assert "Glovo" in turn.text and "Reconnect Glovo — main" in turn.button_titles
     turn = await olivia.click(turn, "Reconnect Glovo — main")
-    page = post_credentials(link_in(turn), "glovo@demo-kitchen.test", "demo-password")
-    post_code(link_in(turn), page.step or "", "246810")
+    url = link_in(turn)
+    page = post_credentials(url, "glovo@demo-kitchen.test", "demo-password")
+    await olivia.next_turn()  # the bot asks for the code
+    assert post_code(url, page.step or "", "246810").outcome == "succeeded"
     turn = await olivia.next_turn()
     assert "Downtown / Taco Town" in turn.text
 
