@@ -6,12 +6,13 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import render
+from actions.catalog import DEFAULT_LANGUAGE, normalize_language, render
 from actions.platform import shared_client
 from actions.providers import ProviderCatalog
-from actions.turn import Turn, read_turn
+from actions.turn import LANGUAGE_SLOT, Turn, read_turn
 from bot.platform_client import PlatformClient
 
 
@@ -55,7 +56,13 @@ class CatalogAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         """rasa-sdk's entry point."""
         turn = await read_turn(self.client, tracker)
-        return await self.answer(turn, dispatcher, tracker)
+        events = await self.answer(turn, dispatcher, tracker)
+        # Remember the conversation's language when it is not the profile's (see read_turn).
+        profile = normalize_language((turn.profile or {}).get("language")) or DEFAULT_LANGUAGE
+        remembered = turn.lang if turn.lang != profile else None
+        if tracker.get_slot(LANGUAGE_SLOT) != remembered:
+            events = [*events, SlotSet(LANGUAGE_SLOT, remembered)]
+        return events
 
 
 def say(

@@ -8,6 +8,8 @@ set by the repair actions, with ``repair_step``: ``reconnect`` or ``portal_steps
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,8 +17,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import say
-from actions.status import say_unidentified
+from actions.base import CatalogAction, say
+from actions.status import ready, say_unidentified
 from actions.status_render import notify_button, render_account, support_button, who_can
 from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnauthorized, PlatformUnavailable
@@ -49,17 +51,6 @@ def remember(account_id: Any, step: str | None) -> list[dict[str, Any]]:
         SlotSet(REPAIR_ACCOUNT_SLOT, str(account_id) if account_id else None),
         SlotSet(REPAIR_STEP_SLOT, step),
     ]
-
-
-def ready(turn: Turn, dispatcher: CollectingDispatcher) -> bool:
-    """Whether the platform answered and vouched for the sender (else say why not)."""
-    if not turn.reachable:
-        say(dispatcher, turn, "platform.unavailable")
-        return False
-    if not turn.identified:
-        say_unidentified(dispatcher, turn)
-        return False
-    return True
 
 
 def minutes_until(value: Any, now: datetime | None = None) -> int:
@@ -160,3 +151,54 @@ def say_new_error(
         offered.add(account_id)
     kind = ((broken[0].get("next_step") or {}).get("kind")) if broken else None
     return remember(answer.get("account_id"), kind)
+
+
+class AccountAction(CatalogAction, ABC):
+    """An action about one account: the button's, else the one the conversation is repairing.
+
+    ``answer`` forgets the button's account, makes sure the platform vouched for the
+    sender, then hands the account to ``answer_account`` (``answer_none`` without one).
+    Subclasses still name themselves (``name``): rasa-sdk registers concrete actions only.
+    """
+
+    def account_of(self, turn: Turn, tracker: Tracker) -> str | None:
+        """The account this turn is about."""
+        return button_account(turn, tracker) or repairing_account(tracker)
+
+    @abstractmethod
+    async def answer_account(
+        self, turn: Turn, dispatcher: CollectingDispatcher, account_id: str
+    ) -> list[dict[str, Any]]:
+        """Answer about ``account_id``; return the events to apply."""
+
+    @abstractmethod
+    async def answer_none(
+        self, turn: Turn, dispatcher: CollectingDispatcher
+    ) -> list[dict[str, Any]]:
+        """Answer when the turn names no account; return the events to apply."""
+
+    async def answer(
+        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """Forget the button, check the sender, then answer about the turn's account."""
+        events = clear_button(tracker)
+        if not ready(turn, dispatcher):
+            return events
+        account_id = self.account_of(turn, tracker)
+        if account_id:
+            return events + await self.answer_account(turn, dispatcher, account_id)
+        return events + await self.answer_none(turn, dispatcher)
+
+    async def call_platform(
+        self,
+        turn: Turn,
+        dispatcher: CollectingDispatcher,
+        request: Callable[..., Awaitable[dict[str, Any]]],
+        *args: Any,
+    ) -> dict[str, Any] | None:
+        """``request(*args)``'s answer, or ``None`` after saying why the platform failed."""
+        try:
+            return await request(*args)
+        except (PlatformError, PlatformUnavailable) as exc:
+            say_failure(dispatcher, turn, exc)
+            return None

@@ -15,10 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CatalogAction, say
 from actions.repair_context import (
     REPAIR_STEP_SLOT,
+    AccountAction,
     account_label,
     button_account,
-    clear_button,
-    ready,
     remember,
     repairing_account,
     say_failure,
@@ -100,35 +99,40 @@ async def _label_of(action: CatalogAction, turn: Turn, account_id: str) -> str:
     return account_id
 
 
-class ActionRepairStepsDone(CatalogAction):
+class ActionRepairStepsDone(AccountAction):
     """ "I've completed these steps": check the account and report."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_repair_steps_done"
 
-    async def answer(
-        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> list[dict[str, Any]]:
-        """Check the button's account, the one under portal steps, or the only candidate."""
-        events = clear_button(tracker)
-        if not ready(turn, dispatcher):
-            return events
+    def account_of(self, turn: Turn, tracker: Tracker) -> str | None:
+        """The button's account, else the one under portal steps."""
         account_id = button_account(turn, tracker)
         if not account_id and tracker.get_slot(REPAIR_STEP_SLOT) == "portal_steps":
             account_id = repairing_account(tracker)
-        if account_id:
-            return events + await check_steps(self, turn, dispatcher, account_id)
+        return account_id
+
+    async def answer_account(
+        self, turn: Turn, dispatcher: CollectingDispatcher, account_id: str
+    ) -> list[dict[str, Any]]:
+        """Check the account and report."""
+        return await check_steps(self, turn, dispatcher, account_id)
+
+    async def answer_none(
+        self, turn: Turn, dispatcher: CollectingDispatcher
+    ) -> list[dict[str, Any]]:
+        """Check the only account under portal steps, or ask which one."""
         status = await fetch_status(self, turn, dispatcher, StatusQuery())
         if status is None:
-            return events
+            return []
         candidates = _portal_accounts(status)
         if len(candidates) == 1:
             account_id = str(candidates[0].get("account_id"))
-            return events + await check_steps(self, turn, dispatcher, account_id)
+            return await check_steps(self, turn, dispatcher, account_id)
         if not candidates:
             say(dispatcher, turn, "repair.no_steps")
-            return events
+            return []
         buttons = [
             {
                 "title": account_name(entry),
@@ -137,31 +141,31 @@ class ActionRepairStepsDone(CatalogAction):
             for entry in candidates
         ]
         say(dispatcher, turn, "repair.choose_steps", buttons=buttons)
-        return events
+        return []
 
 
-class ActionRepairLater(CatalogAction):
+class ActionRepairLater(AccountAction):
     """ "I'll do this later": acknowledged; the account keeps needing attention."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_repair_later"
 
-    async def answer(
-        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    async def answer_none(
+        self, turn: Turn, dispatcher: CollectingDispatcher
+    ) -> list[dict[str, Any]]:
+        """Nothing to put off."""
+        say(dispatcher, turn, "repair.later_nothing")
+        return []
+
+    async def answer_account(
+        self, turn: Turn, dispatcher: CollectingDispatcher, account_id: str
     ) -> list[dict[str, Any]]:
         """Record the deferral and say the account stays on the list."""
-        events = clear_button(tracker)
-        if not ready(turn, dispatcher):
-            return events
-        account_id = button_account(turn, tracker) or repairing_account(tracker)
-        if not account_id:
-            say(dispatcher, turn, "repair.later_nothing")
-            return events
-        try:
-            answer = await self.client.defer_repair(turn.token, account_id)
-        except (PlatformError, PlatformUnavailable) as exc:
-            say_failure(dispatcher, turn, exc)
-            return events
+        answer = await self.call_platform(
+            turn, dispatcher, self.client.defer_repair, turn.token, account_id
+        )
+        if answer is None:
+            return []
         say(dispatcher, turn, "repair.later", label=account_label(answer) or account_id)
-        return events + remember(None, None)
+        return remember(None, None)

@@ -50,15 +50,22 @@ def say_unidentified(dispatcher: CollectingDispatcher, turn: Turn) -> None:
     say(dispatcher, turn, "help")
 
 
+def ready(turn: Turn, dispatcher: CollectingDispatcher) -> bool:
+    """Whether the platform answered and vouched for the sender (else say why not)."""
+    if not turn.reachable:
+        say(dispatcher, turn, "platform.unavailable")
+        return False
+    if not turn.identified:
+        say_unidentified(dispatcher, turn)
+        return False
+    return True
+
+
 async def fetch_status(
     action: CatalogAction, turn: Turn, dispatcher: CollectingDispatcher, query: StatusQuery
 ) -> dict[str, Any] | None:
     """The platform's status answer, or ``None`` after explaining why there is none."""
-    if not turn.reachable:
-        say(dispatcher, turn, "platform.unavailable")
-        return None
-    if not turn.identified:
-        say_unidentified(dispatcher, turn)
+    if not ready(turn, dispatcher):
         return None
     try:
         return await action.client.integration_status(

@@ -16,6 +16,7 @@ from bot.platform_client import (
 )
 
 NAMED_ENTITIES = ("provider", "location")
+LANGUAGE_SLOT = "conversation_language"
 IDENTITY_ENTITY = "identity"  # where the gateway puts the identity of an external message
 
 
@@ -103,8 +104,11 @@ def _named_parts(text: str, entities: list[dict[str, Any]]) -> list[str]:
 async def read_turn(client: PlatformClient, tracker: Tracker) -> Turn:
     """Ask the platform who is talking and pick the reply language.
 
-    An external message has no text of its own: its language is the one of the user's
-    previous message, else the profile's.
+    An external message and a button's payload (``/intent{...}``) have no words of their
+    own: their language is the one of the user's previous typed message in this session;
+    when that (or a typed message) is too short to tell, the conversation's language so
+    far (slot ``conversation_language``), else the profile's — so a merchant writing in
+    French who presses a button, or answers "ok", stays in French.
     """
     message = tracker.latest_message or {}
     external = is_external(message)
@@ -124,7 +128,8 @@ async def read_turn(client: PlatformClient, tracker: Tracker) -> Turn:
             profile = None
         except (PlatformUnavailable, PlatformError):
             reachable = False  # unreachable or failing: nothing can be looked up
-    profile_language = (profile or {}).get("language")
-    said = last_user_text(tracker) if external else text
-    lang = choose_language(said, profile_language, ignore=_named_parts(said, entities))
+    # Too short to tell, or no words of its own: the conversation's language so far.
+    fallback = tracker.get_slot(LANGUAGE_SLOT) or (profile or {}).get("language")
+    said = last_user_text(tracker) if external or text.startswith("/") else text
+    lang = choose_language(said, fallback, ignore=_named_parts(said, entities))
     return Turn(token, text, entities, profile, reachable, lang, external)

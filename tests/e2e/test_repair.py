@@ -261,3 +261,40 @@ async def test_hank_cannot_start_read_or_complete_a_pairing_of_another_org(
     assert open_page(url).status == 200
     turn = await olivia.say("is Deliveroo working?")
     assert "inactive" in status_of(turn, "Deliveroo — Riverside")
+
+
+async def test_the_2fa_loop_in_spanish(chat) -> None:
+    olivia = await chat("olivia")
+    turn = await olivia.say("quiero reconectar mi cuenta de DoorDash, por favor")
+    url = link_in(turn)
+    assert "contraseña" in turn.text and "minutos" in turn.text
+    assert "Contraseña de DoorDash" in open_page(url).html
+    page = post_credentials(url, "doordash@demo-kitchen.test", "demo-password")
+    turn = await olivia.next_turn()
+    assert "código" in turn.text
+    turn = await olivia.say("el código es 975310")
+    assert "código" in turn.text and "4" in turn.text
+    turn = await olivia.say("246810")
+    assert "De nuevo en línea" in turn.text
+    assert "Downtown / Burger Barn" in turn.text and "Downtown / Taco Town" in turn.text
+    assert page.step  # the page offered the code form as well
+
+
+async def test_the_portal_steps_loop_in_french_and_spanish(chat) -> None:
+    olivia = await chat("olivia")
+    turn = await olivia.say("est-ce que Uber Eats fonctionne à Riverside ?")
+    assert "Google ou Apple" in turn.text
+    turn = await olivia.click(turn, "J'ai terminé ces étapes")
+    turn = await olivia.click(turn, "Reconnecter Uber Eats — Riverside")
+    url = link_in(turn)
+    assert "mot de passe" in turn.text
+    assert post_credentials(url, "admin@demo-kitchen.test", "demo-password").outcome == (
+        "succeeded"
+    )
+    turn = await olivia.next_turn()
+    assert "De nouveau en ligne" in turn.text and "Riverside / Taco Town" in turn.text
+
+    turn = await olivia.say("¿mi cuenta de Deliveroo funciona bien en Riverside?")
+    assert "Restaurant Hub" in turn.text
+    turn = await olivia.click(turn, "He completado estos pasos")
+    assert "de nuevo en línea" in turn.text and "Riverside / Taco Town" in turn.text

@@ -53,12 +53,12 @@ async def submit_credentials(
     """The credentials step: success, code form, wrong password, locked, or gone."""
     form = await _read_form(request)
     if form is None:
-        return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+        return await _gone(session, token, request)
     email, password = form.get("email", "").strip(), form.get("password", "")
     if not email or not password:
         page = await run_in_threadpool(pairing_service.page_context, session, token)
         if page is None:
-            return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+            return await _gone(session, token, request)
         return render(
             "credentials.html", page.language, 422, page=page, email=email or page.login,
             missing=True, action=token,
@@ -77,7 +77,7 @@ async def submit_code(
     """The code step: success, the code form again (attempts left), locked, or gone."""
     form = await _read_form(request)
     if form is None:
-        return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+        return await _gone(session, token, request)
     result = await run_in_threadpool(
         pairing_service.submit_page_code,
         session,
@@ -95,7 +95,7 @@ async def _step_page(
 ) -> HTMLResponse:
     page = result.page
     if result.outcome == "gone" or page is None:
-        return gone_page(await run_in_threadpool(_gone_language, session, token, request))
+        return await _gone(session, token, request)
     if result.outcome in ("needs_code", "code_rejected"):
         return render(
             "code.html", page.language, page=page, step=result.step or "",
@@ -110,6 +110,11 @@ async def _step_page(
         problem=result.problem or "",
         until=format_until(result.locked_until),
     )
+
+
+async def _gone(session: Session, token: str, request: Request) -> HTMLResponse:
+    """The gone page (410), in the pairing's or the browser's language."""
+    return gone_page(await run_in_threadpool(_gone_language, session, token, request))
 
 
 def _notify(

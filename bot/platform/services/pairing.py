@@ -18,14 +18,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.identity import Identity
 from bot.platform.languages import normalize_language
 from bot.platform.models import (
-    PairingCodeFailure,
     PairingSession,
     ProviderAccount,
     ProviderCredential,
@@ -35,52 +34,61 @@ from bot.platform.models import (
 from bot.platform.providers.adapter import ProviderAdapter
 from bot.platform.providers.registry import adapter_for
 from bot.platform.secrets_box import SecretsBox, new_token, sha256_hex
-from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import (
-    Forbidden,
-    NoPairing,
     NoPendingCode,
     NotBroken,
     PairingLocked,
     PortalSteps,
+)
+from bot.platform.services.pairing_lockout import (
+    attempts_left,
+    clear_wrong_codes,
+    count_wrong_code,
+    lock_out,
+    locked_until,
+)
+from bot.platform.services.pairing_views import (
+    LIVE_STATES,
+    PairingView,
+    current_pairing,
+    effective_state,
+    get_pairing,
+    latest_pairing,
+    pairing_view,
 )
 from bot.platform.services.repair_accounts import (
     STORE_CONFIGURATION,
     account_ref,
     account_stores,
     apply_connection,
-    broken_entries,
+    audit_account,
     disconnected_links,
     load_account,
     problem_text,
     provider_name,
     require_manager,
-    stores_detail,
 )
-from bot.platform.services.status import BrokenAccount, StoreRef
+from bot.platform.services.status import StoreRef
 
-LIVE_STATES = ("open", "awaiting_code")
-"""States in which a pairing can still go on (until it expires)."""
+__all__ = [  # the pairing service, including what pairing_views shows
+    "LIVE_STATES",
+    "PageContext",
+    "PairingView",
+    "StartedPairing",
+    "StepResult",
+    "current_pairing",
+    "effective_state",
+    "get_pairing",
+    "page_context",
+    "pairing_view",
+    "start_pairing",
+    "submit_chat_code",
+    "submit_credentials",
+    "submit_page_code",
+    "token_language",
+]
 
 _CODE_SEPARATORS = re.compile(r"[\s\-]+")
-
-
-@dataclass(frozen=True)
-class PairingView:
-    """A pairing as the API shows it to its creator."""
-
-    pairing_id: str
-    account_id: str
-    account: str
-    provider: str
-    state: str
-    outcome: str
-    asks_code: bool
-    attempts_left: int
-    locked_until: datetime | None
-    expires_at: datetime
-    stores: list[StoreRef]
-    broken: list[BrokenAccount]
 
 
 @dataclass(frozen=True)
@@ -197,94 +205,6 @@ def start_pairing(
     )
 
 
-def current_pairing(
-    session: Session,
-    settings: Settings,
-    user: User,
-    conversation_id: str,
-    lang: str | None,
-    *,
-    now: datetime | None = None,
-) -> PairingView:
-    """The newest pairing the user started from this conversation.
-
-    Raises:
-        NoPairing: There is none.
-    """
-    pairing = None
-    if conversation_id:
-        pairing = session.scalars(
-            select(PairingSession)
-            .where(
-                PairingSession.user_id == user.id,
-                PairingSession.conversation_id == conversation_id,
-            )
-            .order_by(PairingSession.created_at.desc(), PairingSession.id)
-            .limit(1)
-        ).first()
-    if pairing is None:
-        raise NoPairing()
-    return pairing_view(session, settings, user, pairing, lang or pairing.language, now)
-
-
-def get_pairing(
-    session: Session,
-    settings: Settings,
-    user: User,
-    pairing_id: str,
-    lang: str | None,
-    *,
-    now: datetime | None = None,
-) -> PairingView:
-    """One pairing, for the user who started it.
-
-    Raises:
-        Forbidden: Unknown, or started by someone else.
-    """
-    pairing = session.get(PairingSession, pairing_id)
-    if pairing is None or pairing.user_id != user.id:
-        raise Forbidden()
-    return pairing_view(session, settings, user, pairing, lang or pairing.language, now)
-
-
-def pairing_view(
-    session: Session,
-    settings: Settings,
-    user: User,
-    pairing: PairingSession,
-    lang: str,
-    now: datetime | None = None,
-) -> PairingView:
-    """The API view of ``pairing`` (an open one past its expiry reads as ``expired``)."""
-    now = now or utcnow()
-    account = session.get(ProviderAccount, pairing.account_id)
-    assert account is not None  # a foreign key
-    lang = normalize_language(lang)
-    state, outcome = effective_state(pairing, now)
-    locked_until = _locked_until(account, now)
-    return PairingView(
-        pairing_id=pairing.id,
-        account_id=account.id,
-        account=account.label,
-        provider=provider_name(account),
-        state=state,
-        outcome=outcome,
-        asks_code=account.asks_2fa or state == "awaiting_code",
-        attempts_left=0 if locked_until else _attempts_left(session, settings, account.id, now),
-        locked_until=locked_until,
-        expires_at=pairing.expires_at,
-        stores=account_stores(account),
-        broken=broken_entries(session, user, account.id, lang, now),
-    )
-
-
-def effective_state(pairing: PairingSession, now: datetime) -> tuple[str, str]:
-    """The pairing's ``(state, outcome)``; a live pairing past its expiry is expired."""
-    if pairing.state in LIVE_STATES and now >= pairing.expires_at:
-        return "expired", "expired"
-    return pairing.state, pairing.outcome
-
-
 def page_context(
     session: Session, token: str, *, now: datetime | None = None
 ) -> PageContext | None:
@@ -341,12 +261,9 @@ def submit_credentials(
     context = _context(session, pairing, account)
     login = login.strip()
 
-    locked_until = _locked_until(account, now)
-    if locked_until is not None:
-        _finish(pairing, "locked", "locked", now)
-        _audit(session, pairing, account, "repair.pairing_credentials", result="locked")
-        session.commit()
-        return _result(pairing, context, "locked", locked_until=locked_until)
+    refused = _if_locked(session, pairing, account, context, now, "repair.pairing_credentials")
+    if refused is not None:
+        return refused
 
     answer = adapter.sign_in(account_ref(account), login, password)
     if answer.outcome in ("needs_code", "authorized"):
@@ -358,7 +275,7 @@ def submit_credentials(
         pairing.state, pairing.outcome = "awaiting_code", "needs_code"
         pairing.step_hash = sha256_hex(step)
         session.commit()
-        attempts = _attempts_left(session, settings, account.id, now)
+        attempts = attempts_left(session, settings, account.id, now)
         return _result(pairing, context, "needs_code", step=step, attempts_left=attempts)
     if answer.outcome == "authorized":
         return _authorized(session, adapter, pairing, account, context, now)
@@ -410,19 +327,13 @@ def submit_chat_code(
         NoPendingCode: No pairing of that user's conversation waits for a code.
     """
     now = now or utcnow()
-    pairing = None
-    if conversation_id:
-        pairing = session.scalars(
-            select(PairingSession)
-            .where(
-                PairingSession.user_id == user_id,
-                PairingSession.conversation_id == conversation_id,
-                PairingSession.state == "awaiting_code",
-                PairingSession.expires_at > now,
-            )
-            .order_by(PairingSession.created_at.desc(), PairingSession.id)
-            .limit(1)
-        ).first()
+    pairing = latest_pairing(
+        session,
+        user_id,
+        conversation_id,
+        PairingSession.state == "awaiting_code",
+        PairingSession.expires_at > now,
+    )
     if pairing is not None:
         _lock(session, pairing)
         if effective_state(pairing, now)[0] != "awaiting_code":
@@ -448,12 +359,9 @@ def _submit_code(
     adapter = adapter or adapter_for(session, box, account.provider_key)
     context = _context(session, pairing, account)
 
-    locked_until = _locked_until(account, now)
-    if locked_until is not None:
-        _finish(pairing, "locked", "locked", now)
-        _audit(session, pairing, account, "repair.pairing_code", via=via, result="locked")
-        session.commit()
-        return _result(pairing, context, "locked", locked_until=locked_until)
+    refused = _if_locked(session, pairing, account, context, now, "repair.pairing_code", via=via)
+    if refused is not None:
+        return refused
 
     answer = adapter.submit_code(account_ref(account), _CODE_SEPARATORS.sub("", code))
     if answer.outcome == "authorized":
@@ -465,27 +373,21 @@ def _submit_code(
         session.commit()
         return _result(pairing, context, "provider_error")
 
-    session.add(PairingCodeFailure(account_id=account.id, created_at=now))
-    session.flush()
-    attempts = _attempts_left(session, settings, account.id, now)
+    attempts = count_wrong_code(session, settings, account, now)
     if attempts <= 0:
-        account.pairing_locked_until = now + timedelta(seconds=settings.pairing_lock_seconds)
-        # The lock replaces the count: after it, the account starts with a full allowance.
-        session.execute(
-            delete(PairingCodeFailure).where(PairingCodeFailure.account_id == account.id)
-        )
-        _finish(pairing, "locked", "locked", now)
-        _audit(
+        until = lock_out(session, settings, account, now)
+        return _locked(
             session,
             pairing,
             account,
+            context,
+            until,
+            now,
             "repair.pairing_code",
             via=via,
             result="locked",
-            locked_until=account.pairing_locked_until.isoformat(),
+            locked_until=until.isoformat(),
         )
-        session.commit()
-        return _result(pairing, context, "locked", locked_until=account.pairing_locked_until)
     step = new_token() if via == "page" else None
     pairing.outcome = "code_rejected"
     if step is not None:
@@ -514,7 +416,7 @@ def _authorized(
     """Re-check the connection after the provider authorized us, and record it."""
     check = adapter.check_connection(account_ref(account), "pairing")
     apply_connection(session, account, check, now)
-    session.execute(delete(PairingCodeFailure).where(PairingCodeFailure.account_id == account.id))
+    clear_wrong_codes(session, account.id)
     if check.connected:
         _finish(pairing, "succeeded", "succeeded", now)
         pairing.result = {"error_type": None, "error_case": None}
@@ -534,6 +436,39 @@ def _authorized(
     )
     session.commit()
     return _result(pairing, context, pairing.outcome, problem=problem)
+
+
+def _if_locked(
+    session: Session,
+    pairing: PairingSession,
+    account: ProviderAccount,
+    context: PageContext,
+    now: datetime,
+    action: str,
+    **audit: Any,
+) -> StepResult | None:
+    """The ``locked`` result when the account is locked now (see ``_locked``), else ``None``."""
+    until = locked_until(account, now)
+    if until is None:
+        return None
+    return _locked(session, pairing, account, context, until, now, action, **audit, result="locked")
+
+
+def _locked(
+    session: Session,
+    pairing: PairingSession,
+    account: ProviderAccount,
+    context: PageContext,
+    until: datetime,
+    now: datetime,
+    action: str,
+    **audit: Any,
+) -> StepResult:
+    """End the pairing as ``locked`` (until ``until``), audit-log ``action``, and commit."""
+    _finish(pairing, "locked", "locked", now)
+    _audit(session, pairing, account, action, **audit)
+    session.commit()
+    return _result(pairing, context, "locked", locked_until=until)
 
 
 def _supersede(session: Session, account_id: str, now: datetime) -> list[str]:
@@ -596,21 +531,6 @@ def _result(
     return StepResult(outcome, pairing_id=pairing.id, page=context, notify=notify, **values)
 
 
-def _locked_until(account: ProviderAccount, now: datetime) -> datetime | None:
-    until = account.pairing_locked_until
-    return until if until is not None and until > now else None
-
-
-def _attempts_left(session: Session, settings: Settings, account_id: str, now: datetime) -> int:
-    since = now - timedelta(seconds=settings.pairing_code_window_seconds)
-    failures = session.scalar(
-        select(func.count())
-        .select_from(PairingCodeFailure)
-        .where(PairingCodeFailure.account_id == account_id, PairingCodeFailure.created_at > since)
-    )
-    return max(0, settings.pairing_max_code_failures - (failures or 0))
-
-
 def _keep_credentials(
     session: Session,
     box: SecretsBox,
@@ -638,16 +558,4 @@ def _audit(
     action: str,
     **detail: Any,
 ) -> None:
-    record_audit(
-        session,
-        organization_id=pairing.organization_id,
-        user_id=pairing.user_id,
-        action=action,
-        detail={
-            "pairing_id": pairing.id,
-            "account_id": account.id,
-            "account": account.label,
-            "stores": stores_detail(account),
-            **detail,
-        },
-    )
+    audit_account(session, account, pairing.user_id, action, pairing_id=pairing.id, **detail)

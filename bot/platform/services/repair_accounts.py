@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.platform.models import ProviderAccount, RepairRequest, StoreLink, User
 from bot.platform.providers.adapter import AccountRef, ConnectionCheck
 from bot.platform.providers.catalog import Catalog, get_catalog
+from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import Forbidden, NotAllowed
 from bot.platform.services.status import BrokenAccount, StoreRef, integration_status
 from bot.platform.services.users import integration_managers
@@ -77,6 +79,41 @@ def account_stores(account: ProviderAccount) -> list[StoreRef]:
 def stores_detail(account: ProviderAccount) -> list[str]:
     """The account's stores as "Location / Brand" texts, for the audit log."""
     return [f"{ref.location} / {ref.brand}" for ref in account_stores(account)]
+
+
+def audit_account(
+    session: Session,
+    account: ProviderAccount,
+    user_id: int,
+    action: str,
+    *,
+    pairing_id: str | None = None,
+    **detail: Any,
+) -> None:
+    """Audit-log ``action`` on ``account``: its id, label and stores, then ``detail``.
+
+    Args:
+        session: An open session (not committed here).
+        account: The account acted on.
+        user_id: Who acted.
+        action: The audit action, e.g. ``repair.check``.
+        pairing_id: The pairing the action belongs to (first in the detail), if any.
+        detail: More detail (never a secret).
+    """
+    head = {"pairing_id": pairing_id} if pairing_id is not None else {}
+    record_audit(
+        session,
+        organization_id=account.organization_id,
+        user_id=user_id,
+        action=action,
+        detail={
+            **head,
+            "account_id": account.id,
+            "account": account.label,
+            "stores": stores_detail(account),
+            **detail,
+        },
+    )
 
 
 def apply_connection(

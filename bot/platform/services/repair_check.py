@@ -15,19 +15,18 @@ from bot.platform.models import RepairRequest, User, utcnow
 from bot.platform.providers.adapter import ProviderAdapter
 from bot.platform.providers.registry import adapter_for
 from bot.platform.secrets_box import SecretsBox
-from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import NotPortalSteps
 from bot.platform.services.repair_accounts import (
     STORE_CONFIGURATION,
     account_ref,
     account_stores,
     apply_connection,
+    audit_account,
     broken_entries,
     disconnected_links,
     load_account,
     provider_name,
     require_manager,
-    stores_detail,
 )
 from bot.platform.services.status import BrokenAccount, StoreRef
 from bot.platform.services.users import integration_managers
@@ -95,20 +94,15 @@ def check_after_steps(
     else:
         outcome = "new_error"
     apply_connection(session, account, check, now)
-    record_audit(
+    audit_account(
         session,
-        organization_id=account.organization_id,
-        user_id=user.id,
-        action="repair.check",
-        detail={
-            "account_id": account.id,
-            "account": account.label,
-            "stores": stores_detail(account),
-            "before": {"error_type": before[0], "error_case": before[1]},
-            "result": outcome,
-            "error_type": check.error_type,
-            "error_case": check.error_case,
-        },
+        account,
+        user.id,
+        "repair.check",
+        before={"error_type": before[0], "error_case": before[1]},
+        result=outcome,
+        error_type=check.error_type,
+        error_case=check.error_case,
     )
     session.commit()
     return CheckResult(
@@ -128,17 +122,7 @@ def defer_repair(session: Session, user: User, account_id: str) -> AccountAck:
         Forbidden: Unknown account or another organization's.
     """
     account = load_account(session, user, account_id)
-    record_audit(
-        session,
-        organization_id=account.organization_id,
-        user_id=user.id,
-        action="repair.deferred",
-        detail={
-            "account_id": account.id,
-            "account": account.label,
-            "stores": stores_detail(account),
-        },
-    )
+    audit_account(session, account, user.id, "repair.deferred")
     session.commit()
     return AccountAck(account_id=account.id, account=account.label, notified=[])
 
@@ -173,18 +157,13 @@ def request_repair(
                 created_at=now,
             )
         )
-    record_audit(
+    audit_account(
         session,
-        organization_id=account.organization_id,
-        user_id=user.id,
-        action="repair.requested",
-        detail={
-            "account_id": account.id,
-            "account": account.label,
-            "stores": stores_detail(account),
-            "notified": managers,
-            "repeated": existing is not None,
-        },
+        account,
+        user.id,
+        "repair.requested",
+        notified=managers,
+        repeated=existing is not None,
     )
     session.commit()
     return AccountAck(account_id=account.id, account=account.label, notified=managers)
