@@ -25,6 +25,7 @@ ID_RANDOM_CHARS = 10  # 60 bits; "b_" + 10 chars = 12 bytes, far below Telegram'
 class _Entry:
     payload: str
     one_time: bool
+    used: bool = False
 
 
 def new_button_id() -> str:
@@ -58,7 +59,8 @@ class ButtonRegistry:
         Args:
             conversation_id: the conversation whose bot message offers the button.
             payload: what Rasa should receive when the button is used.
-            one_time: forget the id once it has been resolved (buttons with side effects).
+            one_time: the id resolves once (buttons with side effects); pressed again, it
+                is recognised as used up and never reaches Rasa.
 
         Returns:
             The opaque id to put on the button.
@@ -75,18 +77,23 @@ class ButtonRegistry:
     def resolve(self, conversation_id: str, button_id: str) -> str | None:
         """The payload behind ``button_id`` if it was issued for this conversation, else None.
 
-        A one-time id is forgotten by the call that resolves it.
+        A one-time id is used up by the call that resolves it (see :meth:`used_up`).
         """
         entries = self._ids.get(conversation_id)
         if entries is None:
             return None
         entry = entries.get(button_id)
-        if entry is None:
+        if entry is None or entry.used:
             return None
         self._ids.move_to_end(conversation_id)
         if entry.one_time:
-            del entries[button_id]
+            entries[button_id] = _Entry(entry.payload, one_time=True, used=True)
         return entry.payload
+
+    def used_up(self, conversation_id: str, button_id: str) -> bool:
+        """Whether ``button_id`` is a one-time id of this conversation that was already used."""
+        entry = (self._ids.get(conversation_id) or {}).get(button_id)
+        return entry is not None and entry.used
 
     def forget(self, conversation_id: str) -> None:
         """Drop every id of a conversation (e.g. when it is closed)."""

@@ -47,6 +47,7 @@ class UserMessage:
 
     text: str
     from_button: bool
+    used_up: bool = False  # a one-time button pressed again: nothing to send to Rasa
 
 
 def read_user_message(
@@ -66,6 +67,8 @@ def read_user_message(
     payload = buttons.resolve(conversation_id, text.strip())
     if payload is not None:
         return UserMessage(payload, from_button=True)
+    if buttons.used_up(conversation_id, text.strip()):
+        return UserMessage("", from_button=True, used_up=True)
     cleaned = neutralise(text)
     return UserMessage(cleaned, from_button=False) if cleaned is not None else None
 
@@ -83,4 +86,4 @@ def to_rasa_message(conversation_id: str, text: object, buttons: ButtonRegistry)
         neutralised text otherwise, None when nothing is left to send.
     """
     message = read_user_message(conversation_id, text, buttons)
-    return message.text if message is not None else None
+    return message.text if message is not None and not message.used_up else None

@@ -97,6 +97,9 @@ class Relay:
             inbound = read_user_message(identity.conversation_id, message, self._buttons)
             if inbound is None:
                 return
+            if inbound.used_up:
+                await deliver([BotReply(text=text("button_used", language))])
+                return
             if not inbound.from_button:
                 taken = await self._take_code(identity, inbound.text, language)
                 if taken is not None:

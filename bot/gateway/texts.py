@@ -13,6 +13,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fr": "Désolé, je ne peux pas répondre pour le moment — réessayez dans une minute.",
         "es": "Lo siento, ahora mismo no puedo responder. Inténtelo de nuevo en un minuto.",
     },
+    "button_used": {
+        "en": "You already used that button. Ask me again if you need to.",
+        "fr": "Vous avez déjà utilisé ce bouton. Redemandez-moi si besoin.",
+        "es": "Ya usó ese botón. Vuelva a pedírmelo si lo necesita.",
+    },
     "code_unchecked": {
         "en": "I couldn't check that code right now — please type it again in a minute.",
         "fr": "Je n'ai pas pu vérifier ce code pour le moment — "

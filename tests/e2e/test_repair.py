@@ -32,10 +32,12 @@ def fresh_demo(stack: Stack) -> Iterator[None]:
 
 async def test_olivia_fixes_uber_eats_through_the_pairing_page(chat) -> None:
     olivia = await chat("olivia")
-    turn = await olivia.say("are my Uber Eats stores disconnected?")
-    turn = await olivia.click(turn, "Reconnect Uber Eats — main")
+    status = await olivia.say("are my Uber Eats stores disconnected?")
+    turn = await olivia.click(status, "Reconnect Uber Eats — main")
     url = link_in(turn)
     assert "10 minutes" in turn.text and "password" in turn.text
+    again = await olivia.click(status, "Reconnect Uber Eats — main")
+    assert "already used" in again.text and open_page(url).status == 200  # still one link
 
     page = open_page(url)
     assert page.status == 200 and 'name="password"' in page.html

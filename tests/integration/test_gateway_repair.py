@@ -359,20 +359,21 @@ async def test_platform_down_gets_a_gateway_text_and_nothing_reaches_rasa(stack,
 # --- one-time buttons -----------------------------------------------------------------
 
 
-async def test_side_effect_buttons_work_once_then_are_plain_text(stack, open_widget):
+async def test_side_effect_buttons_work_once_then_say_so(stack, open_widget):
     widget = await open_widget(1)
     await widget.say("offer buttons")
     (offer,) = await widget.turn()
     reconnect, later = (q["payload"] for q in offer["quick_replies"])
+    answers = []
     for _ in range(2):
         await widget.say(reconnect)
-        await widget.turn()
+        answers.append(await widget.turn())
         await widget.say(later)
         await widget.turn()
     assert webhook_for(stack, widget.conversation_id) == [
         "offer buttons",
         RECONNECT,
         LATER,
-        reconnect,  # used up: the id itself, as plain text
-        LATER,
+        LATER,  # the used-up reconnect id never reached Rasa
     ]
+    assert answers[1] == [{"text": "You already used that button. Ask me again if you need to."}]

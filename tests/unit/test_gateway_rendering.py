@@ -113,11 +113,12 @@ def test_payload_intent():
     assert payload_intent("/{}") is None
 
 
-def test_a_one_time_id_used_twice_reaches_rasa_as_plain_text():
+def test_a_one_time_id_used_twice_never_reaches_rasa():
     registry = ButtonRegistry()
     (reply,) = from_rasa(
         [{"text": "?", "buttons": [{"title": "Go", "payload": RECONNECT}]}], "c", registry
     )
     button_id = reply.buttons[0].button_id
     assert to_rasa_message("c", button_id, registry) == RECONNECT
-    assert to_rasa_message("c", button_id, registry) == button_id
+    assert to_rasa_message("c", button_id, registry) is None
+    assert registry.used_up("c", button_id) and not registry.used_up("other", button_id)
