@@ -5,7 +5,10 @@ demo when it has no organization yet (``make db``); ``--reset`` drops every tabl
 migrates and loads it again (``make reset-demo``). Tests load it into their own database
 with :func:`load_demo`.
 
-Orders, menus, the dispatch integration and support agents belong to later issues.
+It also loads the store menus, the live orders, and the OTO dispatch integration with its
+branches and orders. The OTO retailer id and token are left unset (the setup by chat saves
+them after the sandbox OTO adapter accepted them): the pair the sandbox accepts is
+:data:`OTO_DEMO_RETAILER_ID` / :data:`OTO_DEMO_TOKEN`. Support agents belong to a later issue.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from bot.platform.db import make_engine, safe_url, session_factory, upgrade
 from bot.platform.models import (
     Base,
     Brand,
+    DispatchBranch,
+    DispatchIntegration,
+    DispatchOrder,
+    LiveOrder,
     Location,
+    Menu,
+    MenuHours,
+    MenuItem,
     Organization,
     ProviderAccount,
     Store,
@@ -101,6 +111,53 @@ _LINKS = [
      "disconnected", True, True, "invalid_credentials", None),
 ]  # fmt: skip
 
+# (organization, location, brand) -> ([(item name, price in cents)], [(day, opens, closes)])
+# Days 0 (Monday) to 6 (Sunday); opening times in minutes from midnight, local time.
+_MENUS = {
+    ("Demo Kitchen Group", "Riverside", "Taco Town"): (
+        [("Carne Asada Taco", 450), ("Chicken Burrito", 1095), ("Chips & Guacamole", 595)],
+        [(day, 11 * 60, 22 * 60) for day in range(7)],
+    ),
+    ("Demo Kitchen Group", "Airport", "Burger Barn"): (
+        [("Classic Burger", 1095), ("Cheeseburger", 1195), ("Fries", 395)],
+        [],
+    ),
+}
+# (organization, order, provider key, location, brand, status, placed this many minutes ago)
+_ORDERS = [
+    ("Demo Kitchen Group", "DD-1001", "doordash", "Downtown", "Burger Barn", "preparing", 12),
+    ("Demo Kitchen Group", "UE-2002", "uber_eats", "Airport", "Burger Barn", "ready", 25),
+    ("Demo Kitchen Group", "GH-3003", "grubhub", "Airport", "Burger Barn", "delivered", 90),
+    ("Demo Kitchen Group", "PM-6006", "postmates", "Downtown", "Taco Town", "accepted", 5),
+    ("Demo Kitchen Group", "SK-4004", "skipthedishes", "Downtown", "Burger Barn", "preparing",
+     18),
+    ("Demo Kitchen Group", "CN-5005", "chownow", "Riverside", "Taco Town", "accepted", 8),
+    ("Harbor Pizza", "HP-9001", "uber_eats", "Harbor", "Harbor Pizza", "preparing", 10),
+]  # fmt: skip
+
+OTO_DEMO_RETAILER_ID = "OTO-DEMO-1"
+"""The retailer id the sandbox OTO adapter accepts (with :data:`OTO_DEMO_TOKEN` only)."""
+OTO_DEMO_TOKEN = "oto-demo-token"  # noqa: S105 - the sandbox's documented demo token
+"""The token the sandbox OTO adapter accepts; never stored in clear (SecretsBox)."""
+OTO_DEMO_CURRENCY = "SAR"
+# organization -> {branch (location): active for OTO}
+_OTO_BRANCHES = {
+    "Demo Kitchen Group": {"Downtown": True, "Riverside": True, "Airport": False},
+}
+# (organization, order, branch, type, customer, delivery address, kitchen status,
+#  cashier still on it, sent to OTO, placed this many minutes ago)
+_DISPATCH_ORDERS = [
+    ("Demo Kitchen Group", "F-7001", "Downtown", "delivery", True, True, "ready", False, True, 40),
+    ("Demo Kitchen Group", "F-7002", "Downtown", "delivery", True, False, "ready", False, False,
+     35),
+    ("Demo Kitchen Group", "F-7003", "Downtown", "pickup", True, True, "ready", False, False, 30),
+    ("Demo Kitchen Group", "F-7004", "Airport", "delivery", True, True, "ready", False, False, 25),
+    ("Demo Kitchen Group", "F-7005", "Riverside", "delivery", True, True, "not_sent", False,
+     False, 20),
+    ("Demo Kitchen Group", "F-7006", "Riverside", "delivery", True, True, "ready", True, False,
+     15),
+]  # fmt: skip
+
 
 class DemoAlreadyLoaded(RuntimeError):
     """The database already holds the demo organizations."""
@@ -116,11 +173,20 @@ class DemoSummary:
     stores: int
     accounts: int
     links: int
+    menus: int = 0
+    menu_items: int = 0
+    orders: int = 0
+    dispatch_integrations: int = 0
+    dispatch_branches: int = 0
+    dispatch_orders: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.organizations} organizations, {self.users} users, {self.locations} locations,"
-            f" {self.stores} stores, {self.accounts} provider accounts, {self.links} store links"
+            f" {self.stores} stores, {self.accounts} provider accounts, {self.links} store links,"
+            f" {self.menus} menus ({self.menu_items} items), {self.orders} live orders,"
+            f" {self.dispatch_integrations} dispatch integrations"
+            f" ({self.dispatch_branches} branches, {self.dispatch_orders} orders)"
         )
 
 
@@ -214,6 +280,14 @@ def _load(session: Session, now: datetime) -> DemoSummary:
                 )
             )
             links += 1
+    locations = {
+        (org_name, location.name): location for org_name, org in orgs.items()
+        for location in org.locations
+    }  # fmt: skip
+    menu_items = _add_menus(session, stores)
+    _add_orders(session, orgs, stores, now)
+    integrations, branches = _add_oto(session, orgs, locations)
+    _add_dispatch_orders(session, orgs, locations, now)
     session.commit()
     return DemoSummary(
         organizations=len(orgs),
@@ -222,7 +296,102 @@ def _load(session: Session, now: datetime) -> DemoSummary:
         stores=len(stores),
         accounts=len(accounts),
         links=links,
+        menus=len(_MENUS),
+        menu_items=menu_items,
+        orders=len(_ORDERS),
+        dispatch_integrations=integrations,
+        dispatch_branches=branches,
+        dispatch_orders=len(_DISPATCH_ORDERS),
     )
+
+
+def _add_menus(session: Session, stores: dict[tuple[str, str, str], Store]) -> int:
+    """Add the demo menus; return how many items they have."""
+    items = 0
+    for key, (item_rows, hour_rows) in _MENUS.items():
+        menu = Menu(store=stores[key])
+        menu.items = [
+            MenuItem(position=position, name=name, price_cents=price)
+            for position, (name, price) in enumerate(item_rows)
+        ]
+        menu.hours = [
+            MenuHours(day_of_week=day, opens_minute=opens, closes_minute=closes)
+            for day, opens, closes in hour_rows
+        ]
+        items += len(item_rows)
+        session.add(menu)
+    return items
+
+
+def _minutes_before(now: datetime, minutes: int) -> datetime:
+    return now.astimezone(timezone.utc).replace(microsecond=0) - timedelta(minutes=minutes)
+
+
+def _add_orders(
+    session: Session,
+    orgs: dict[str, Organization],
+    stores: dict[tuple[str, str, str], Store],
+    now: datetime,
+) -> None:
+    """Add the live orders of DEMO.md."""
+    for org_name, external_id, provider_key, location, brand, status, ago in _ORDERS:
+        session.add(
+            LiveOrder(
+                external_id=external_id,
+                organization=orgs[org_name],
+                store=stores[(org_name, location, brand)],
+                provider_key=provider_key,
+                status=status,
+                removed_from_active=False,
+                placed_at=_minutes_before(now, ago),
+            )
+        )
+
+
+def _add_oto(
+    session: Session,
+    orgs: dict[str, Organization],
+    locations: dict[tuple[str, str], Location],
+) -> tuple[int, int]:
+    """Add the OTO integrations (credentials unset) and their branches; return the counts."""
+    branches = 0
+    for org_name, actives in _OTO_BRANCHES.items():
+        integration = DispatchIntegration(
+            organization=orgs[org_name], provider="oto", currency=OTO_DEMO_CURRENCY
+        )
+        integration.branches = [
+            DispatchBranch(location=locations[(org_name, name)], active=active)
+            for name, active in actives.items()
+        ]
+        branches += len(actives)
+        session.add(integration)
+    return len(_OTO_BRANCHES), branches
+
+
+def _add_dispatch_orders(
+    session: Session,
+    orgs: dict[str, Organization],
+    locations: dict[tuple[str, str], Location],
+    now: datetime,
+) -> None:
+    """Add the cashier orders of DEMO.md's dispatch table."""
+    for row in _DISPATCH_ORDERS:
+        org_name, external_id, branch, order_type, customer, address = row[:6]
+        kitchen, cashier_open, sent, ago = row[6:]
+        session.add(
+            DispatchOrder(
+                external_id=external_id,
+                organization=orgs[org_name],
+                location=locations[(org_name, branch)],
+                order_type=order_type,
+                has_customer=customer,
+                has_delivery_address=address,
+                kitchen_status=kitchen,
+                cashier_open=cashier_open,
+                sent_to_oto=sent,
+                placed_at=_minutes_before(now, ago),
+            )
+        )
 
 
 # Tables that hold what repairing changed (pairings, code failures, stored credentials,
@@ -237,16 +406,22 @@ _REPAIR_TABLES = (
 
 
 def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
-    """Put every demo store link back as DEMO.md describes it and forget repair history.
+    """Put the demo's links, orders and OTO settings back as DEMO.md describes them.
 
     Users, ids and the audit log are kept; pairings, code failures, locks, stored
-    credentials, sandbox settings and repair requests are removed. Demos and the
-    end-to-end tests use it (through the sandbox controls) to start again from the demo.
+    credentials, sandbox settings and repair requests are removed. Live orders get their
+    status back (not cancelled, not removed from the active list), the OTO integrations
+    lose their saved credentials and get their currency and branch activation back, and
+    the dispatch orders their fields. Demos and the end-to-end tests use it (through the
+    sandbox controls) to start again from the demo.
 
     Returns:
         How many store links were restored.
     """
-    since = (now or datetime.now(timezone.utc)).replace(microsecond=0) - DISCONNECTED_FOR
+    now = now or datetime.now(timezone.utc)
+    _restore_orders(session, now)
+    _restore_oto(session, now)
+    since = now.replace(microsecond=0) - DISCONNECTED_FOR
     tables = Base.metadata.tables
     for name in _REPAIR_TABLES:
         if name in tables:
@@ -269,6 +444,55 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
             restored += 1
     session.commit()
     return restored
+
+
+def _restore_orders(session: Session, now: datetime) -> None:
+    """Put the demo's live and dispatch orders back as DEMO.md describes them."""
+    live = {
+        (order.organization.name, order.external_id): order
+        for order in session.scalars(select(LiveOrder))
+    }
+    for org_name, external_id, _provider, _location, _brand, status, ago in _ORDERS:
+        order = live.get((org_name, external_id))
+        if order is None:
+            continue
+        order.status, order.cancel_reason, order.cancelled_at = status, None, None
+        order.removed_from_active = False
+        order.placed_at = _minutes_before(now, ago)
+    dispatch = {
+        (order.organization.name, order.external_id): order
+        for order in session.scalars(select(DispatchOrder))
+    }
+    for row in _DISPATCH_ORDERS:
+        found = dispatch.get((row[0], row[1]))
+        if found is None:
+            continue
+        _org, _id, _branch, found.order_type, found.has_customer = row[:5]
+        found.has_delivery_address, found.kitchen_status, found.cashier_open = row[5:8]
+        found.sent_to_oto, found.placed_at = row[8], _minutes_before(now, row[9])
+
+
+def _restore_oto(session: Session, now: datetime) -> None:
+    """Forget saved OTO credentials; put the currency and branch activation back."""
+    integrations = session.scalars(
+        select(DispatchIntegration).where(DispatchIntegration.provider == "oto")
+    )
+    for integration in integrations:
+        actives = _OTO_BRANCHES.get(integration.organization.name)
+        if actives is None:
+            continue
+        integration.retailer_id = integration.token_secret = None
+        integration.currency, integration.updated_by = OTO_DEMO_CURRENCY, None
+        integration.updated_at = now
+        present = {branch.location.name: branch for branch in integration.branches}
+        for location in integration.organization.locations:
+            if location.name not in actives:
+                continue
+            branch = present.get(location.name)
+            if branch is None:
+                branch = DispatchBranch(location=location)
+                integration.branches.append(branch)
+            branch.active, branch.updated_at = actives[location.name], now
 
 
 def drop_everything(url: str | URL) -> int:

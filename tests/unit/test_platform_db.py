@@ -88,7 +88,7 @@ def test_demo_cli(sqlite_url, capsys):
     engine.dispose()
     assert demo.main(["--reset", "--database-url", sqlite_url]) == 0
     out = capsys.readouterr().out
-    assert "Dropped 15 tables" in out and "Loaded the demo data" in out
+    assert "Dropped 22 tables" in out and "Loaded the demo data" in out
     assert demo.count_organizations(sqlite_url) == 2
 
 

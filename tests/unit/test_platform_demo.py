@@ -9,7 +9,18 @@ from sqlalchemy import select
 
 from bot.platform.db import make_engine, session_factory
 from bot.platform.demo import DemoAlreadyLoaded, load_demo
-from bot.platform.models import Location, ProviderAccount, Store, StoreLink, User
+from bot.platform.models import (
+    DispatchBranch,
+    DispatchIntegration,
+    DispatchOrder,
+    LiveOrder,
+    Location,
+    Menu,
+    ProviderAccount,
+    Store,
+    StoreLink,
+    User,
+)
 
 
 def test_users(demo_session):
@@ -106,6 +117,9 @@ def test_disconnected_since_two_hours_before_load(sqlite_url):
     now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
     summary = load_demo(sqlite_url, now=now)
     assert summary.links == 11
+    assert (summary.menus, summary.menu_items, summary.orders) == (2, 6, 7)
+    assert (summary.dispatch_integrations, summary.dispatch_branches) == (1, 3)
+    assert summary.dispatch_orders == 6
     engine = make_engine(sqlite_url)
     try:
         with session_factory(engine)() as session:
@@ -120,3 +134,84 @@ def test_disconnected_since_two_hours_before_load(sqlite_url):
                 load_demo(session)
     finally:
         engine.dispose()
+
+
+def test_live_orders(demo_session):
+    orders = demo_session.scalars(select(LiveOrder)).all()
+    found = {
+        o.external_id: (
+            o.organization.name, o.provider.name, o.store.location.name, o.store.brand.name,
+            o.status, o.cancel_reason, o.cancelled_at, o.removed_from_active,
+        )
+        for o in orders
+    }  # fmt: skip
+    dkg = "Demo Kitchen Group"
+    assert found == {
+        "DD-1001": (dkg, "DoorDash", "Downtown", "Burger Barn", "preparing", None, None, False),
+        "UE-2002": (dkg, "Uber Eats", "Airport", "Burger Barn", "ready", None, None, False),
+        "GH-3003": (dkg, "Grubhub", "Airport", "Burger Barn", "delivered", None, None, False),
+        "PM-6006": (dkg, "Postmates", "Downtown", "Taco Town", "accepted", None, None, False),
+        "SK-4004": (
+            dkg, "SkipTheDishes", "Downtown", "Burger Barn", "preparing", None, None, False,
+        ),
+        "CN-5005": (dkg, "ChowNow", "Riverside", "Taco Town", "accepted", None, None, False),
+        "HP-9001": (
+            "Harbor Pizza", "Uber Eats", "Harbor", "Harbor Pizza", "preparing", None, None, False,
+        ),
+    }  # fmt: skip
+    # Each order's store belongs to the order's organization.
+    assert all(o.store.location.organization_id == o.organization_id for o in orders)
+    via_us = {o.external_id for o in orders if o.provider.cancel_via_us}
+    assert via_us == {"DD-1001", "UE-2002", "GH-3003", "PM-6006", "HP-9001"}
+
+
+def test_menus(demo_session):
+    menus = {
+        (m.store.location.name, m.store.brand.name): m for m in demo_session.scalars(select(Menu))
+    }
+    assert set(menus) == {("Riverside", "Taco Town"), ("Airport", "Burger Barn")}
+    riverside = menus[("Riverside", "Taco Town")]
+    assert riverside.items and not riverside.empty_items
+    assert [(h.day_of_week, h.opens_minute, h.closes_minute) for h in riverside.hours] == [
+        (day, 11 * 60, 22 * 60) for day in range(7)
+    ]
+    assert riverside.weekly_open_minutes == 7 * 11 * 60
+    airport = menus[("Airport", "Burger Barn")]
+    assert airport.items and not airport.empty_items
+    assert airport.hours == [] and airport.weekly_open_minutes == 0
+
+
+def test_oto_integration_and_branches(demo_session):
+    integration = demo_session.scalars(select(DispatchIntegration)).one()
+    assert integration.organization.name == "Demo Kitchen Group"
+    assert integration.provider == "oto"
+    assert integration.currency == "SAR"
+    # The credentials are entered through the one-time setup page, never preloaded.
+    assert (integration.retailer_id, integration.token_secret) == (None, None)
+    assert not integration.has_credentials
+    branches = demo_session.scalars(select(DispatchBranch)).all()
+    assert {(b.integration_id, b.location.name, b.active) for b in branches} == {
+        (integration.id, "Downtown", True),
+        (integration.id, "Riverside", True),
+        (integration.id, "Airport", False),
+    }
+
+
+def test_dispatch_orders(demo_session):
+    orders = demo_session.scalars(select(DispatchOrder)).all()
+    found = {
+        o.external_id: (
+            o.organization.name, o.location.name, o.order_type, o.has_customer,
+            o.has_delivery_address, o.kitchen_status, o.cashier_open, o.sent_to_oto,
+        )
+        for o in orders
+    }  # fmt: skip
+    dkg = "Demo Kitchen Group"
+    assert found == {
+        "F-7001": (dkg, "Downtown", "delivery", True, True, "ready", False, True),
+        "F-7002": (dkg, "Downtown", "delivery", True, False, "ready", False, False),
+        "F-7003": (dkg, "Downtown", "pickup", True, True, "ready", False, False),
+        "F-7004": (dkg, "Airport", "delivery", True, True, "ready", False, False),
+        "F-7005": (dkg, "Riverside", "delivery", True, True, "not_sent", False, False),
+        "F-7006": (dkg, "Riverside", "delivery", True, True, "ready", True, False),
+    }

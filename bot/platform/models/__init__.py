@@ -2,6 +2,14 @@
 
 from bot.platform.models.audit import AuditLog
 from bot.platform.models.base import Base, UTCDateTime, utcnow
+from bot.platform.models.dispatch import (
+    DISPATCH_PROVIDERS,
+    KITCHEN_STATUSES,
+    ORDER_TYPES,
+    DispatchBranch,
+    DispatchIntegration,
+    DispatchOrder,
+)
 from bot.platform.models.integration import (
     ERROR_TYPES,
     LINK_STATES,
@@ -9,6 +17,8 @@ from bot.platform.models.integration import (
     ProviderAccount,
     StoreLink,
 )
+from bot.platform.models.menus import Menu, MenuHours, MenuItem
+from bot.platform.models.orders import FINAL_STATUSES, ORDER_STATUSES, LiveOrder
 from bot.platform.models.organization import Brand, Location, Organization, Store, User
 from bot.platform.models.repair import (
     PAIRING_OUTCOMES,
@@ -21,14 +31,26 @@ from bot.platform.models.repair import (
 )
 
 __all__ = [
+    "DISPATCH_PROVIDERS",
     "ERROR_TYPES",
+    "FINAL_STATUSES",
+    "KITCHEN_STATUSES",
     "LINK_STATES",
+    "ORDER_STATUSES",
+    "ORDER_TYPES",
     "PAIRING_OUTCOMES",
     "PAIRING_STATES",
     "AuditLog",
     "Base",
     "Brand",
+    "DispatchBranch",
+    "DispatchIntegration",
+    "DispatchOrder",
+    "LiveOrder",
     "Location",
+    "Menu",
+    "MenuHours",
+    "MenuItem",
     "Organization",
     "PairingCodeFailure",
     "PairingSession",
