@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from bot.config import Settings
-from bot.platform.api import integrations, internal, public, repair, repair_internal
+from bot.platform.api import dispatch, integrations, internal, public, repair, repair_internal
 from bot.platform.api.state import PlatformState
 from bot.platform.pairing_page import log_redaction
 from bot.platform.pairing_page import routes as pairing_page
@@ -55,6 +55,7 @@ def create_app(
     app.include_router(public.router)
     app.include_router(integrations.router)
     app.include_router(repair.router)
+    app.include_router(dispatch.router)
     app.include_router(internal.router)
     app.include_router(repair_internal.router)
     app.include_router(pairing_page.router)
