@@ -1,0 +1,130 @@
+"""Putting the demo's changeable state back (store links, orders, OTO settings).
+
+Demos and the end-to-end tests use it, through the sandbox controls
+(``POST /internal/sandbox/reset``), to start again from DEMO.md without reloading.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.platform.demo_data import (
+    DISCONNECTED_FOR,
+    DISPATCH_ORDERS,
+    LINKS,
+    ORDERS,
+    OTO_BRANCHES,
+    OTO_DEMO_CURRENCY,
+    minutes_before,
+)
+from bot.platform.models import (
+    Base,
+    DispatchBranch,
+    DispatchIntegration,
+    DispatchOrder,
+    LiveOrder,
+    ProviderAccount,
+)
+
+# Tables that hold what repairing changed (pairings, code failures, stored credentials,
+# sandbox settings, repair requests): emptied when the demo's repair state is restored.
+_REPAIR_TABLES = (
+    "pairing_code_failures",
+    "pairing_sessions",
+    "provider_credentials",
+    "sandbox_accounts",
+    "repair_requests",
+)
+
+
+def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
+    """Put the demo's links, orders and OTO settings back as DEMO.md describes them.
+
+    Users, ids and the audit log are kept; pairings, code failures, locks, stored
+    credentials, sandbox settings and repair requests are removed. Live orders get their
+    status back (not cancelled, not removed from the active list), the OTO integrations
+    lose their saved credentials and get their currency and branch activation back, and
+    the dispatch orders their fields. Demos and the end-to-end tests use it (through the
+    sandbox controls) to start again from the demo.
+
+    Returns:
+        How many store links were restored.
+    """
+    now = now or datetime.now(timezone.utc)
+    _restore_orders(session, now)
+    _restore_oto(session, now)
+    since = now.replace(microsecond=0) - DISCONNECTED_FOR
+    tables = Base.metadata.tables
+    for name in _REPAIR_TABLES:
+        if name in tables:
+            session.execute(tables[name].delete())
+    accounts = {account.id: account for account in session.scalars(select(ProviderAccount))}
+    restored = 0
+    for account_id, places, state, passed_qa, activated, error_type, error_case in LINKS:
+        account = accounts.get(account_id)
+        if account is None:
+            continue
+        if hasattr(account, "pairing_locked_until"):
+            account.pairing_locked_until = None
+        wanted = set(places)
+        for link in account.links:
+            if (link.store.location.name, link.store.brand.name) not in wanted:
+                continue
+            link.state, link.passed_qa, link.activated = state, passed_qa, activated
+            link.error_type, link.error_case = error_type, error_case
+            link.since = since if state == "disconnected" else since - timedelta(days=30)
+            restored += 1
+    session.commit()
+    return restored
+
+
+def _restore_orders(session: Session, now: datetime) -> None:
+    """Put the demo's live and dispatch orders back as DEMO.md describes them."""
+    live = {
+        (order.organization.name, order.external_id): order
+        for order in session.scalars(select(LiveOrder))
+    }
+    for org_name, external_id, _provider, _location, _brand, status, ago in ORDERS:
+        order = live.get((org_name, external_id))
+        if order is None:
+            continue
+        order.status, order.cancel_reason, order.cancelled_at = status, None, None
+        order.removed_from_active = False
+        order.placed_at = minutes_before(now, ago)
+    dispatch = {
+        (order.organization.name, order.external_id): order
+        for order in session.scalars(select(DispatchOrder))
+    }
+    for row in DISPATCH_ORDERS:
+        found = dispatch.get((row[0], row[1]))
+        if found is None:
+            continue
+        _org, _id, _branch, found.order_type, found.has_customer = row[:5]
+        found.has_delivery_address, found.kitchen_status, found.cashier_open = row[5:8]
+        found.sent_to_oto, found.placed_at = row[8], minutes_before(now, row[9])
+
+
+def _restore_oto(session: Session, now: datetime) -> None:
+    """Forget saved OTO credentials; put the currency and branch activation back."""
+    integrations = session.scalars(
+        select(DispatchIntegration).where(DispatchIntegration.provider == "oto")
+    )
+    for integration in integrations:
+        actives = OTO_BRANCHES.get(integration.organization.name)
+        if actives is None:
+            continue
+        integration.retailer_id = integration.token_secret = None
+        integration.currency, integration.updated_by = OTO_DEMO_CURRENCY, None
+        integration.updated_at = now
+        present = {branch.location.name: branch for branch in integration.branches}
+        for location in integration.organization.locations:
+            if location.name not in actives:
+                continue
+            branch = present.get(location.name)
+            if branch is None:
+                branch = DispatchBranch(location=location)
+                integration.branches.append(branch)
+            branch.active, branch.updated_at = actives[location.name], now
