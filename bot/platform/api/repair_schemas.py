@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.platform.api.schemas import BrokenOut, StoreOut
+from bot.platform.models import PAIRING_OUTCOMES, PAIRING_STATES
 
 
 class _Out(BaseModel):
@@ -27,6 +28,11 @@ class LangIn(BaseModel):
     lang: str = "en"
 
 
+# One source of truth: the states and outcomes the model's CHECK constraints allow.
+PairingState = Literal[PAIRING_STATES]  # type: ignore[valid-type]
+PairingOutcome = Literal[PAIRING_OUTCOMES]  # type: ignore[valid-type]
+
+
 class PairingOut(_Out):
     """A pairing as its creator sees it."""
 
@@ -34,19 +40,8 @@ class PairingOut(_Out):
     account_id: str
     account: str = Field(description="the account's label")
     provider: str = Field(description="the provider's display name")
-    state: Literal["open", "awaiting_code", "succeeded", "failed", "locked", "expired"]
-    outcome: Literal[
-        "started",
-        "needs_code",
-        "code_rejected",
-        "invalid_credentials",
-        "locked",
-        "succeeded",
-        "new_error",
-        "provider_error",
-        "expired",
-        "superseded",
-    ]
+    state: PairingState
+    outcome: PairingOutcome
     asks_code: bool = Field(
         description="the provider asks for a 2FA/MFA code for this account (or is waiting for one)"
     )
