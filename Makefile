@@ -48,7 +48,7 @@ unit:
 	$(PY) -m pytest -q tests/unit tests/integration
 
 validate:
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate --domain domain --fail-on-warnings
 
 rasa-test:
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core

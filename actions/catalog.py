@@ -1,8 +1,9 @@
 """The message catalog: every text the bot sends, in English, French and Spanish.
 
-Templates live in ``actions/i18n/<lang>.yml`` as nested mappings of Jinja2 templates;
-a key is the dotted path to a template (``status.header``). The three files hold the
-same keys. Files are read once, on first use.
+Templates live in ``actions/i18n/<lang>.yml`` and in one fragment per feature,
+``actions/i18n/<lang>/<feature>.yml``, as nested mappings of Jinja2 templates; a key is
+the dotted path to a template (``status.header``). The three languages hold the same
+keys, and no key is defined twice. Files are read once, on first use.
 """
 
 from __future__ import annotations
@@ -43,14 +44,34 @@ def _environment() -> Environment:
     return Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
+def catalog_files(lang: str) -> list[Path]:
+    """The files of one language: ``<lang>.yml``, then each feature's fragment."""
+    return [CATALOG_DIR / f"{lang}.yml", *sorted((CATALOG_DIR / lang).glob("*.yml"))]
+
+
+def sources(lang: str) -> dict[str, str]:
+    """Every template source of one language, by key.
+
+    Raises:
+        KeyError: ``lang`` has no catalog, or two files define the same key.
+    """
+    if lang not in LANGUAGES:
+        raise KeyError(f"no catalog for language {lang!r}")
+    flat: dict[str, str] = {}
+    for path in catalog_files(lang):
+        entries = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        twice = sorted(set(entries) & set(flat))
+        if twice:
+            raise KeyError(f"{lang}/{path.name} defines keys already defined: {twice[:5]}")
+        flat.update(entries)
+    return flat
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def templates(lang: str) -> dict[str, Template]:
     """Every compiled template of one language, by key."""
-    if lang not in LANGUAGES:
-        raise KeyError(f"no catalog for language {lang!r}")
-    tree = yaml.safe_load((CATALOG_DIR / f"{lang}.yml").read_text(encoding="utf-8")) or {}
     env = _environment()
-    return {key: env.from_string(source) for key, source in _flatten(tree).items()}
+    return {key: env.from_string(source) for key, source in sources(lang).items()}
 
 
 def render(lang: str, key: str, **values: Any) -> str:

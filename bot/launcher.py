@@ -22,7 +22,9 @@ from bot.config import ROOT, get_settings
 
 VENV_BIN = ROOT / ".venv" / "bin"
 RASA_BIN = ROOT / ".venv-rasa" / "bin"
-MODEL_PATH = ROOT / "models" / "merchant-assistant.tar.gz"
+MODEL_PATH = Path(
+    os.environ.get("MA_MODEL_PATH") or ROOT / "models" / "merchant-assistant.tar.gz"
+)  # MA_MODEL_PATH: a private model an engineer trained with MODEL_OUT=<dir> scripts/train.sh
 
 
 class StackError(RuntimeError):

@@ -38,6 +38,8 @@ MAX_ENTITY_VALUE_CHARS = 200
 
 ALLOWED_INTENTS: dict[str, frozenset[str]] = {
     "repair_pairing_update": frozenset({"pairing_event"}),
+    "onboarding_update": frozenset({"onboarding_event"}),
+    "oto_setup_update": frozenset({"oto_event"}),
 }
 """Intents an internal caller may trigger, with the entity names each may carry."""
 

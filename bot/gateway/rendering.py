@@ -21,7 +21,22 @@ log = logging.getLogger(__name__)
 
 # Buttons whose payload has a side effect get one-time ids: a second click (or a replayed
 # id) is plain text for Rasa, never the payload again.
-ONE_TIME_INTENTS = frozenset({"repair_reconnect", "repair_steps_done", "repair_notify_managers"})
+ONE_TIME_INTENTS = frozenset(
+    {
+        "repair_reconnect",
+        "repair_steps_done",
+        "repair_notify_managers",
+        "cancel_order_confirm",
+        "cancel_order_remove",
+        "activation_confirm",
+        "onboarding_start",
+        "onboarding_stores",
+        "menu_export_retry",
+        "oto_setup_start",
+        "oto_currency_confirm",
+        "oto_branch_confirm",
+    }
+)
 
 
 def payload_intent(payload: str) -> str | None:

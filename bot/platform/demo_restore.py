@@ -31,6 +31,8 @@ from bot.platform.models import (
 
 # Tables that hold what repairing changed (pairings, code failures, stored credentials,
 # sandbox settings, repair requests): emptied when the demo's repair state is restored.
+# So is every table marked ``info={"demo_reset": True}`` (operations, sandbox calls and
+# faults, and each feature's own records).
 _REPAIR_TABLES = (
     "pairing_code_failures",
     "pairing_sessions",
@@ -61,6 +63,9 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
     for name in _REPAIR_TABLES:
         if name in tables:
             session.execute(tables[name].delete())
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.info.get("demo_reset"):
+            session.execute(table.delete())
     accounts = {account.id: account for account in session.scalars(select(ProviderAccount))}
     restored = 0
     for account_id, places, state, passed_qa, activated, error_type, error_case in LINKS:

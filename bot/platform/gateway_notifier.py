@@ -1,7 +1,8 @@
 """Tell the gateway that a conversation can go on (after a step on the pairing page).
 
 ``POST {gateway}/internal/conversations/continue`` with the internal token; the gateway
-then triggers the ``repair_pairing_update`` intent in Rasa. Called in the background
+then triggers the intent it names (``repair_pairing_update``, ``onboarding_update``,
+``oto_setup_update``) in Rasa. Called in the background
 after the step is committed: a failed notification is logged (without secrets) and the
 state stays in the platform, where the bot reads it when the user types "done".
 """
@@ -46,12 +47,40 @@ async def notify_pairing_event(
     Returns:
         Whether the gateway accepted it (a 2xx answer) within :data:`TRIES` tries.
     """
+    return await notify_conversation(
+        settings,
+        conversation_id=conversation_id,
+        user_id=user_id,
+        channel=channel,
+        intent=INTENT,
+        entities={"pairing_event": pairing_event},
+        transport=transport,
+    )
+
+
+async def notify_conversation(
+    settings: Settings,
+    *,
+    conversation_id: str,
+    user_id: int,
+    channel: str,
+    intent: str,
+    entities: dict[str, str],
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> bool:
+    """Ask the gateway to continue a conversation by triggering ``intent`` with ``entities``.
+
+    The gateway accepts only the intents (and entity names) of its ``ALLOWED_INTENTS``.
+
+    Returns:
+        Whether the gateway accepted it (a 2xx answer) within :data:`TRIES` tries.
+    """
     body = {
         "conversation_id": conversation_id,
         "user_id": user_id,
         "channel": channel,
-        "intent": INTENT,
-        "entities": {"pairing_event": pairing_event},
+        "intent": intent,
+        "entities": dict(entities),
     }
     headers = {"Authorization": f"Bearer {settings.internal_token.get_secret_value()}"}
     base_url = settings.effective_gateway_url().rstrip("/")
@@ -73,9 +102,10 @@ async def notify_pairing_event(
             if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
                 break  # the gateway refused it: trying again would not help
     logger.warning(
-        "could not notify the gateway (%s) of %s in conversation %s: %s",
+        "could not notify the gateway (%s) of %s %s in conversation %s: %s",
         base_url,
-        pairing_event,
+        intent,
+        sorted(entities.values()),
         conversation_id,
         problem,
     )

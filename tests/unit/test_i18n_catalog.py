@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from jinja2 import meta
 
 from actions import catalog
@@ -15,8 +14,7 @@ SAMPLE_VALUES = {"count": 3, "steps": ["First step.", "Second step."]}
 
 
 def _sources(lang: str) -> dict[str, str]:
-    tree = yaml.safe_load((catalog.CATALOG_DIR / f"{lang}.yml").read_text(encoding="utf-8"))
-    return catalog._flatten(tree)
+    return catalog.sources(lang)
 
 
 def _values(source: str) -> dict[str, object]:
@@ -47,8 +45,14 @@ def test_templates_use_the_same_variables_in_every_language(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_other_company_is_named(lang: str) -> None:
-    text = (catalog.CATALOG_DIR / f"{lang}.yml").read_text(encoding="utf-8")
-    assert not re.search(r"otter", text, re.IGNORECASE)
+    for path in catalog.catalog_files(lang):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"otter", text, re.IGNORECASE), path
+
+
+def test_every_feature_fragment_exists_in_every_language() -> None:
+    names = {lang: {p.name for p in catalog.catalog_files(lang)[1:]} for lang in LANGUAGES}
+    assert names["fr"] == names["en"] == names["es"]
 
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:

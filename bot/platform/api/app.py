@@ -9,8 +9,21 @@ import httpx
 from fastapi import FastAPI
 
 from bot.config import Settings
-from bot.platform.api import dispatch, integrations, internal, public, repair, repair_internal
+from bot.platform.api import (
+    activation,
+    dispatch,
+    integrations,
+    internal,
+    onboarding,
+    orders,
+    oto,
+    public,
+    repair,
+    repair_internal,
+    sandbox_internal,
+)
 from bot.platform.api.state import PlatformState
+from bot.platform.oto_page import routes as oto_page
 from bot.platform.pairing_page import log_redaction
 from bot.platform.pairing_page import routes as pairing_page
 
@@ -58,6 +71,12 @@ def create_app(
     app.include_router(dispatch.router)
     app.include_router(internal.router)
     app.include_router(repair_internal.router)
+    app.include_router(orders.router)
+    app.include_router(activation.router)
+    app.include_router(onboarding.router)
+    app.include_router(oto.router)
+    app.include_router(sandbox_internal.router)
     app.include_router(pairing_page.router)
+    app.include_router(oto_page.router)
     log_redaction.install()
     return app

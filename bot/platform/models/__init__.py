@@ -1,5 +1,7 @@
 """SQLAlchemy 2.0 models of the platform; import them from here."""
 
+from bot.platform.models import onboarding as _onboarding  # noqa: F401 - registers its tables
+from bot.platform.models import oto as _oto  # noqa: F401 - registers its tables
 from bot.platform.models.audit import AuditLog
 from bot.platform.models.base import Base, UTCDateTime, utcnow
 from bot.platform.models.dispatch import (
@@ -18,6 +20,7 @@ from bot.platform.models.integration import (
     StoreLink,
 )
 from bot.platform.models.menus import Menu, MenuHours, MenuItem
+from bot.platform.models.operations import OPERATION_STATES, Operation
 from bot.platform.models.orders import FINAL_STATUSES, ORDER_STATUSES, LiveOrder
 from bot.platform.models.organization import Brand, Location, Organization, Store, User
 from bot.platform.models.repair import (
@@ -29,6 +32,7 @@ from bot.platform.models.repair import (
     RepairRequest,
     SandboxAccount,
 )
+from bot.platform.models.sandbox import SANDBOX_METHODS, SandboxCall, SandboxFault
 
 __all__ = [
     "DISPATCH_PROVIDERS",
@@ -36,6 +40,7 @@ __all__ = [
     "FINAL_STATUSES",
     "KITCHEN_STATUSES",
     "LINK_STATES",
+    "OPERATION_STATES",
     "ORDER_STATUSES",
     "ORDER_TYPES",
     "PAIRING_OUTCOMES",
@@ -47,6 +52,7 @@ __all__ = [
     "DispatchIntegration",
     "DispatchOrder",
     "LiveOrder",
+    "Operation",
     "Location",
     "Menu",
     "MenuHours",
@@ -58,7 +64,10 @@ __all__ = [
     "ProviderAccount",
     "ProviderCredential",
     "RepairRequest",
+    "SANDBOX_METHODS",
     "SandboxAccount",
+    "SandboxCall",
+    "SandboxFault",
     "Store",
     "StoreLink",
     "User",

@@ -61,8 +61,28 @@ class ConnectionCheck:
         return self.error_type is None
 
 
+@dataclass(frozen=True)
+class ActionOutcome:
+    """The provider's answer to a side effect (activate, cancel, export a menu).
+
+    Attributes:
+        ok: Whether the provider did it.
+        error: Why not, as a short code: ``provider_error``, ``activation_failed``,
+            ``order_not_cancellable``, ``missing_menu_hours``, ``empty_menu``,
+            ``menu_import_failed``, ``onboarding_error``.
+    """
+
+    ok: bool
+    error: str | None = None
+
+
 class ProviderAdapter(Protocol):
-    """One delivery provider, as the repair feature uses it."""
+    """One delivery provider, as the platform uses it.
+
+    Side-effect methods take an ``idempotency_key``: a provider that receives the same key
+    twice does the thing once and answers the same. Call them before changing any row of
+    the caller's transaction (a provider is outside it).
+    """
 
     def sign_in(self, account: AccountRef, login: str, password: str) -> PairingStep:
         """Sign in to the provider with the merchant's login and password.
@@ -83,4 +103,22 @@ class ProviderAdapter(Protocol):
 
     def check_connection(self, account: AccountRef, purpose: CheckPurpose) -> ConnectionCheck:
         """Ask the provider whether the integration can use the account now."""
+        ...
+
+    def activate_store(
+        self, account: AccountRef, store_link_id: int, idempotency_key: str
+    ) -> ActionOutcome:
+        """Make us the primary order manager of the account's store (link) at the provider."""
+        ...
+
+    def cancel_order(
+        self, provider_key: str, order_ref: str, reason: str, idempotency_key: str
+    ) -> ActionOutcome:
+        """Cancel a live order at the provider, with one of its cancellation reasons."""
+        ...
+
+    def export_menu(
+        self, account: AccountRef, store_id: int, idempotency_key: str
+    ) -> ActionOutcome:
+        """Send the store's menu to the provider (onboarding, "Retry menu export")."""
         ...

@@ -30,6 +30,7 @@ from bot.platform.providers.adapter import (
     ConnectionCheck,
     PairingStep,
 )
+from bot.platform.providers.sandbox_actions import SandboxActions
 from bot.platform.secrets_box import SecretsBox
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the sandbox's documented demo password
@@ -38,7 +39,7 @@ INJECTION_POINTS: tuple[str, ...] = ("pairing", "check")
 STORE_CONFIGURATION = "invalid_store_configuration"
 
 
-class SandboxAdapter:
+class SandboxAdapter(SandboxActions):
     """The sandbox implementation of :class:`~bot.platform.providers.adapter.ProviderAdapter`."""
 
     def __init__(self, session: Session, box: SecretsBox) -> None:

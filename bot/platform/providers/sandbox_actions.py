@@ -1,0 +1,108 @@
+"""The sandbox provider's side effects: activate a store, cancel an order, export a menu.
+
+The sandbox stands for a provider outside our database transaction, so it records what
+it received in its own short transaction (table ``sandbox_calls``): a call is kept even
+when the caller's transaction is rolled back, exactly as a real provider would have
+seen it. A repeated idempotency key is one call and gets the first answer. A fault queued
+in ``sandbox_faults`` (``POST /internal/sandbox/faults``) makes the next matching call
+fail with its error code.
+
+Without a fault: activation and cancellation succeed; a menu export checks the store's
+menu the way DoorDash does (no menu or no items, or an item without a name or a price →
+``empty_menu``; open less than 30 minutes a week → ``missing_menu_hours``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.platform.models import Menu, SandboxCall, SandboxFault
+from bot.platform.providers.adapter import AccountRef, ActionOutcome
+
+MIN_WEEKLY_MENU_MINUTES = 30
+
+
+class SandboxActions:
+    """Side-effect methods of the sandbox adapter (mixed into ``SandboxAdapter``)."""
+
+    _session: Session
+
+    def activate_store(
+        self, account: AccountRef, store_link_id: int, idempotency_key: str
+    ) -> ActionOutcome:
+        """Activation succeeds unless a fault is queued for the link."""
+        return self._call(account.provider_key, "activate", str(store_link_id), idempotency_key)
+
+    def cancel_order(
+        self, provider_key: str, order_ref: str, reason: str, idempotency_key: str
+    ) -> ActionOutcome:
+        """Cancellation succeeds unless a fault is queued for the order (any reason)."""
+        del reason
+        return self._call(provider_key, "cancel", order_ref.upper(), idempotency_key)
+
+    def export_menu(
+        self, account: AccountRef, store_id: int, idempotency_key: str
+    ) -> ActionOutcome:
+        """The menu export: a queued fault, else the menu check."""
+        return self._call(
+            account.provider_key,
+            "menu_export",
+            str(store_id),
+            idempotency_key,
+            default=lambda: _menu_problem(self._session, store_id),
+        )
+
+    def _call(
+        self,
+        provider_key: str,
+        method: str,
+        target: str,
+        idempotency_key: str,
+        default: Callable[[], str | None] | None = None,
+    ) -> ActionOutcome:
+        with Session(bind=self._session.get_bind()) as own:
+            earlier = own.scalars(
+                select(SandboxCall).where(SandboxCall.idempotency_key == idempotency_key)
+            ).first()
+            if earlier is not None:
+                return ActionOutcome(earlier.ok, earlier.error)
+            fault = own.scalars(
+                select(SandboxFault)
+                .where(SandboxFault.method == method, SandboxFault.target == target)
+                .order_by(SandboxFault.id)
+            ).first()
+            error = fault.error if fault is not None else (default() if default else None)
+            if fault is not None:
+                own.delete(fault)
+            own.add(
+                SandboxCall(
+                    provider_key=provider_key,
+                    method=method,
+                    target=target,
+                    idempotency_key=idempotency_key,
+                    ok=error is None,
+                    error=error,
+                )
+            )
+            try:
+                own.commit()
+            except IntegrityError:  # the same key at the same moment: one call
+                own.rollback()
+                again = own.scalars(
+                    select(SandboxCall).where(SandboxCall.idempotency_key == idempotency_key)
+                ).one()
+                return ActionOutcome(again.ok, again.error)
+        return ActionOutcome(error is None, error)
+
+
+def _menu_problem(session: Session, store_id: int) -> str | None:
+    menu = session.scalars(select(Menu).where(Menu.store_id == store_id)).first()
+    if menu is None or not menu.items or menu.empty_items:
+        return "empty_menu"
+    if menu.weekly_open_minutes < MIN_WEEKLY_MENU_MINUTES:
+        return "missing_menu_hours"
+    return None
