@@ -23,6 +23,7 @@ from bot.platform.api import (
     sandbox_internal,
 )
 from bot.platform.api.state import PlatformState
+from bot.platform.oto_page import log_redaction as oto_log_redaction
 from bot.platform.oto_page import routes as oto_page
 from bot.platform.pairing_page import log_redaction
 from bot.platform.pairing_page import routes as pairing_page
@@ -79,4 +80,5 @@ def create_app(
     app.include_router(pairing_page.router)
     app.include_router(oto_page.router)
     log_redaction.install()
+    oto_log_redaction.install()
     return app
