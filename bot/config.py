@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     pairing_max_code_failures: int = 5
     pairing_code_window_seconds: int = 900
     pairing_lock_seconds: int = 900
+
+    # Onboarding: how long the sandbox provider's QA of newly added stores takes
+    # (0: only POST /internal/sandbox/onboardings/{id}/qa passes it).
+    onboarding_qa_seconds: float = Field(default=8.0, ge=0)
 
     # The sandbox provider adapter's control endpoints (/internal/sandbox/...: set an
     # account's password or 2FA code, inject failures), for tests and demos only.

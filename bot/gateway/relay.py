@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.gateway.buttons import ButtonRegistry
 from bot.gateway.codes import find_code
@@ -38,6 +39,11 @@ RETRY_AFTER_TURNS = 5
 
 PAIRING_UPDATE_INTENT = "repair_pairing_update"
 CODE_SUBMITTED = {"pairing_event": "code_submitted"}
+CODE_CONTINUATIONS: dict[str, set[str]] = {
+    PAIRING_UPDATE_INTENT: {"pairing_event"},
+    "onboarding_update": {"onboarding_event"},
+}
+"""Intents the platform may ask the gateway to trigger after a code, with their entities."""
 IDENTITY_ENTITY = "identity"
 
 Deliver = Callable[[list[BotReply]], Awaitable[None]]
@@ -197,7 +203,8 @@ class Relay:
         if taken is None:
             return None
         await self._bound_session(identity.conversation_id)
-        return await self.trigger(identity, PAIRING_UPDATE_INTENT, CODE_SUBMITTED, language)
+        intent, entities = _continuation(taken)
+        return await self.trigger(identity, intent, entities, language)
 
     async def _bound_session(self, conversation_id: str) -> None:
         """Count the conversation's turns; start a new Rasa session when there are too many."""
@@ -209,3 +216,14 @@ class Relay:
         self._turns[conversation_id] = turns
         while len(self._turns) > MAX_COUNTED_CONVERSATIONS:
             self._turns.popitem(last=False)
+
+
+def _continuation(taken: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The intent (and entities) the platform says comes after a code: the repair's
+    update unless the pairing signs in an onboarding's new account."""
+    intent = taken.get("continue_intent")
+    entities = taken.get("entities")
+    allowed = CODE_CONTINUATIONS.get(str(intent))
+    if allowed is None or not isinstance(entities, dict) or set(entities) != allowed:
+        return PAIRING_UPDATE_INTENT, CODE_SUBMITTED
+    return str(intent), {str(k): str(v)[:40] for k, v in entities.items()}

@@ -28,6 +28,7 @@ from bot.platform.models import (
     LiveOrder,
     ProviderAccount,
 )
+from bot.platform.services.onboarding_cleanup import forget_onboardings
 
 # Tables that hold what repairing changed (pairings, code failures, stored credentials,
 # sandbox settings, repair requests): emptied when the demo's repair state is restored.
@@ -63,6 +64,7 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
     for name in _REPAIR_TABLES:
         if name in tables:
             session.execute(tables[name].delete())
+    forget_onboardings(session)  # and the accounts, links, brands and stores they created
     for table in reversed(Base.metadata.sorted_tables):
         if table.info.get("demo_reset"):
             session.execute(table.delete())

@@ -174,7 +174,12 @@ async def test_code_typed_in_the_chat(repair_client, auth_for, user_ids, interna
     rejected = await repair_client.post(
         "/internal/repair/codes", json={**body, "code": "000000"}, headers=internal_headers
     )
-    assert rejected.json() == {"pairing_id": started["pairing_id"], "outcome": "code_rejected"}
+    assert rejected.json() == {
+        "pairing_id": started["pairing_id"],
+        "outcome": "code_rejected",
+        "continue_intent": "repair_pairing_update",
+        "entities": {"pairing_event": "code_submitted"},
+    }
     current = (await repair_client.get("/api/v1/repair/pairings/current", headers=headers)).json()
     assert (current["state"], current["outcome"], current["attempts_left"]) == (
         "awaiting_code",
@@ -184,7 +189,12 @@ async def test_code_typed_in_the_chat(repair_client, auth_for, user_ids, interna
     accepted = await repair_client.post(
         "/internal/repair/codes", json={**body, "code": "246-810"}, headers=internal_headers
     )
-    assert accepted.json() == {"pairing_id": started["pairing_id"], "outcome": "succeeded"}
+    assert accepted.json() == {
+        "pairing_id": started["pairing_id"],
+        "outcome": "succeeded",
+        "continue_intent": "repair_pairing_update",
+        "entities": {"pairing_event": "code_submitted"},
+    }
     assert len(gateway.requests) == 1  # codes from the chat are not notified back
     again = await repair_client.post("/internal/repair/codes", json=body, headers=internal_headers)
     assert again.status_code == 404

@@ -23,6 +23,7 @@ from bot.platform.providers import sandbox
 from bot.platform.secrets_box import SecretsBox
 from bot.platform.services import pairing
 from bot.platform.services.errors import ServiceError
+from bot.platform.services.onboarding_views import onboarding_of_pairing
 
 router = APIRouter(
     prefix="/internal",
@@ -45,7 +46,11 @@ def submit_code(body: CodeIn, session: DbSession, state: State) -> CodeOut:
         )
     except ServiceError as exc:
         raise http_error(exc) from None
-    return CodeOut(pairing_id=result.pairing_id or "", outcome=result.outcome)
+    answer = CodeOut(pairing_id=result.pairing_id or "", outcome=result.outcome)
+    if onboarding_of_pairing(session, result.pairing_id) is not None:
+        answer.continue_intent = "onboarding_update"
+        answer.entities = {"onboarding_event": "code_submitted"}
+    return answer
 
 
 @router.put("/sandbox/accounts/{account_id}", response_model=SandboxOut, tags=["sandbox"])

@@ -95,6 +95,10 @@ class CodeOut(_Out):
 
     pairing_id: str
     outcome: Literal["succeeded", "new_error", "code_rejected", "locked", "provider_error"]
+    # what the gateway triggers in Rasa next: the repair's update, or the onboarding's
+    # when the pairing signs in an onboarding's new account
+    continue_intent: Literal["repair_pairing_update", "onboarding_update"] = "repair_pairing_update"
+    entities: dict[str, str] = {"pairing_event": "code_submitted"}
 
 
 class InjectionIn(BaseModel):

@@ -17,10 +17,11 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.platform.api.deps import get_session, get_state
 from bot.platform.api.state import PlatformState
-from bot.platform.gateway_notifier import notify_pairing_event
+from bot.platform.gateway_notifier import notify_conversation, notify_pairing_event
 from bot.platform.languages import LANGUAGES
 from bot.platform.pairing_page.rendering import format_until, gone_page, render, result_page
 from bot.platform.services import pairing as pairing_service
+from bot.platform.services.onboarding_views import onboarding_of_pairing
 from bot.platform.services.pairing import StepResult
 
 router = APIRouter(prefix="/pair", include_in_schema=False)
@@ -66,7 +67,7 @@ async def submit_credentials(
     result = await run_in_threadpool(
         pairing_service.submit_credentials, session, state.settings, token, email, password
     )
-    _notify(background, state, result, "credentials_submitted")
+    await _notify(background, session, state, result, "credentials_submitted")
     return await _step_page(session, token, request, result, code_action=f"{token}/code")
 
 
@@ -86,7 +87,7 @@ async def submit_code(
         form.get("step", ""),
         form.get("code", ""),
     )
-    _notify(background, state, result, "code_submitted")
+    await _notify(background, session, state, result, "code_submitted")
     return await _step_page(session, token, request, result, code_action="code")
 
 
@@ -117,12 +118,31 @@ async def _gone(session: Session, token: str, request: Request) -> HTMLResponse:
     return gone_page(await run_in_threadpool(_gone_language, session, token, request))
 
 
-def _notify(
-    background: BackgroundTasks, state: PlatformState, result: StepResult, event: str
+async def _notify(
+    background: BackgroundTasks,
+    session: Session,
+    state: PlatformState,
+    result: StepResult,
+    event: str,
 ) -> None:
+    """Tell the gateway the conversation can go on (``onboarding_update`` for a pairing
+    that signs in an onboarding's new account, ``repair_pairing_update`` otherwise)."""
     if result.outcome == "gone" or result.notify is None:
         return
     conversation_id, user_id, channel = result.notify
+    onboarding = await run_in_threadpool(onboarding_of_pairing, session, result.pairing_id)
+    if onboarding is not None:
+        background.add_task(
+            notify_conversation,
+            state.settings,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            channel=channel,
+            intent="onboarding_update",
+            entities={"onboarding_event": event},
+            transport=state.gateway_transport,
+        )
+        return
     background.add_task(
         notify_pairing_event,
         state.settings,

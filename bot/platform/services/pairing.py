@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +63,7 @@ __all__ = [  # the pairing service, including what pairing_views and pairing_ste
     "current_pairing",
     "effective_state",
     "get_pairing",
+    "open_pairing",
     "page_context",
     "pairing_view",
     "start_pairing",
@@ -119,6 +121,30 @@ def start_pairing(
     if account.pairing_locked_until is not None and account.pairing_locked_until > now:
         raise PairingLocked(account.pairing_locked_until)
 
+    return open_pairing(
+        session, settings, user, identity, account, lang, now=now, action="repair.pairing_started"
+    )
+
+
+def open_pairing(
+    session: Session,
+    settings: Settings,
+    user: User,
+    identity: Identity | None,
+    account: ProviderAccount,
+    lang: str | None,
+    *,
+    now: datetime | None = None,
+    action: str = "repair.pairing_started",
+    **detail: Any,
+) -> StartedPairing:
+    """Create a one-time pairing link for ``account`` (checks done by the caller).
+
+    Repair calls it through :func:`start_pairing`; onboarding calls it for the NEW
+    account it created. Supersedes the account's live pairings, audit-logs ``action``
+    (with ``detail``, never a secret) and commits.
+    """
+    now = now or utcnow()
     superseded = _supersede(session, account.id, now)
     token = new_token()
     language = normalize_language(lang or user.language)
@@ -138,7 +164,7 @@ def start_pairing(
     )
     session.add(pairing)
     session.flush()
-    audit_pairing(session, pairing, account, "repair.pairing_started", superseded=superseded)
+    audit_pairing(session, pairing, account, action, superseded=superseded, **detail)
     session.commit()
     url = f"{settings.effective_platform_public_url()}/pair/{token}"
     return StartedPairing(
