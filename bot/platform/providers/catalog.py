@@ -2,8 +2,9 @@
 
 The catalog says which delivery providers exist, what they are called (display name and
 aliases), whether the product can repair or cancel for them, their support phone numbers,
-what each integration error type means in plain words with its next step, and the
-provider-portal guides for named store-configuration cases.
+what each integration error type means in plain words with its next step, the
+provider-portal guides for named store-configuration cases, and the reasons a live order
+can be cancelled with at each provider that cancels through us.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ class ProviderInfo:
     cancel_via_us: bool
     phones: tuple[Phone, ...] = ()
     guides: Mapping[str, Guide] = field(default_factory=dict)
+    cancel_reasons: tuple[str, ...] = ()  # reason keys, in the order they are offered
 
     def phone(self, purpose: str) -> Phone | None:
         """The provider's number for ``purpose`` (``support`` or ``cancellation``), if any."""
@@ -114,6 +116,7 @@ class Catalog:
     providers: tuple[ProviderInfo, ...]
     error_types: Mapping[str, ErrorType]
     texts: Mapping[str, Text]
+    reasons: Mapping[str, Text] = field(default_factory=dict)  # cancellation reason labels
 
     def provider(self, key: str) -> ProviderInfo | None:
         """The provider with catalog key ``key`` (e.g. ``"uber_eats"``), if any."""
@@ -132,6 +135,15 @@ class Catalog:
             if wanted in {normalize_name(name) for name in _names(info)}:
                 return info
         return None
+
+    def cancel_reasons(self, provider_key: str) -> tuple[tuple[str, Text], ...]:
+        """``(key, label)`` of each reason a live order of the provider can be cancelled with.
+
+        Empty for a provider that does not cancel through us.
+        """
+        info = self.provider(provider_key)
+        keys = info.cancel_reasons if info and info.cancel_via_us else ()
+        return tuple((key, self.reasons[key]) for key in keys)
 
     def guide(self, provider_key: str, case: str | None) -> Guide | None:
         """The guide for ``case`` at provider ``provider_key``, if the catalog has one."""
@@ -230,12 +242,23 @@ def _parse(raw: Mapping[str, Any]) -> Catalog:
             summary=_text(entry["summary"], f"{where}.summary"),
             steps=_texts(entry["steps"], f"{where}.steps"),
         )
-    providers = tuple(_provider(entry, error_types) for entry in raw["providers"])
+    cancelling = raw.get("cancellation_reasons") or {}
+    reasons = {
+        key: _text(label, f"cancellation_reasons.reasons.{key}")
+        for key, label in (cancelling.get("reasons") or {}).items()
+    }
+    default = tuple(str(key) for key in cancelling.get("default") or ())
+    providers = tuple(_provider(entry, error_types, reasons, default) for entry in raw["providers"])
     _check_unique_names(providers)
-    return Catalog(providers=providers, error_types=error_types, texts=texts)
+    return Catalog(providers=providers, error_types=error_types, texts=texts, reasons=reasons)
 
 
-def _provider(entry: Mapping[str, Any], error_types: Mapping[str, ErrorType]) -> ProviderInfo:
+def _provider(
+    entry: Mapping[str, Any],
+    error_types: Mapping[str, ErrorType],
+    reasons: Mapping[str, Text],
+    default_reasons: tuple[str, ...],
+) -> ProviderInfo:
     key = str(entry["key"])
     if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
         raise CatalogError(f"providers.{key}: keys are lower_snake_case")
@@ -260,6 +283,10 @@ def _provider(entry: Mapping[str, Any], error_types: Mapping[str, ErrorType]) ->
             owner=str(guide["owner"]),
             last_verified=_date(guide["last_verified"], f"{where}.last_verified"),
         )
+    cancel_reasons = tuple(str(r) for r in entry.get("cancellation_reasons") or default_reasons)
+    unknown = [reason for reason in cancel_reasons if reason not in reasons]
+    if entry["cancel_via_us"] and (unknown or not cancel_reasons):
+        raise CatalogError(f"providers.{key}: cancellation reasons unknown or none: {unknown}")
     return ProviderInfo(
         key=key,
         name=str(entry["name"]),
@@ -268,6 +295,7 @@ def _provider(entry: Mapping[str, Any], error_types: Mapping[str, ErrorType]) ->
         cancel_via_us=bool(entry["cancel_via_us"]),
         phones=tuple(phones),
         guides=guides,
+        cancel_reasons=cancel_reasons if entry["cancel_via_us"] else (),
     )
 
 
