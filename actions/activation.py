@@ -25,12 +25,11 @@ from actions.activation_render import (
     others_reply,
     outcome_reply,
     warning_reply,
-    who_can_text,
 )
 from actions.base import CatalogAction, say
-from actions.catalog import join_names
+from actions.refusals import allowed_names, refusal, say_unknown_name
 from actions.status import named_location, ready, say_unidentified
-from actions.status_render import Reply
+from actions.status_render import Reply, who_can
 from actions.turn import Turn
 from bot.config import get_settings
 from bot.platform_client import PlatformError, PlatformUnavailable
@@ -49,20 +48,14 @@ def say_refusal(dispatcher: CollectingDispatcher, turn: Turn, exc: Exception) ->
     if isinstance(exc, PlatformUnavailable):
         say(dispatcher, turn, "platform.unavailable")
         return
-    code = getattr(exc, "code", "")
-    detail: dict[str, Any] = getattr(exc, "detail", {}) or {}
-    valid = [str(value) for value in detail.get("valid") or []]
+    code, detail = refusal(exc)
+    if say_unknown_name(dispatcher, turn, code, detail):
+        return
     if code == "not_allowed":
-        names = [str(name) for name in detail.get("who_can") or [] if name]
-        say(dispatcher, turn, "activation.not_allowed", who=who_can_text(turn.lang, names))
+        names = allowed_names(detail)
+        say(dispatcher, turn, "activation.not_allowed", who=who_can(turn.lang, names))
     elif code == "forbidden":
         say(dispatcher, turn, "activation.stale")
-    elif code == "unknown_provider":
-        known = join_names(turn.lang, valid, "and")
-        say(dispatcher, turn, "status.unknown_provider", value=detail.get("value"), known=known)
-    elif code == "unknown_location":
-        known = join_names(turn.lang, valid, "and")
-        say(dispatcher, turn, "status.unknown_location", value=detail.get("value"), known=known)
     elif code == "unauthorized":
         say_unidentified(dispatcher, turn)
     else:

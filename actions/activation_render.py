@@ -170,8 +170,3 @@ def others_reply(lang: str) -> Reply:
         "payload": payload("activate_integration"),
     }
     return Reply(render(lang, "activation.more"), [button])
-
-
-def who_can_text(lang: str, names: list[str]) -> str:
-    """The people who may activate, or a description of them."""
-    return join_names(lang, names) or render(lang, "status.who_anyone")

@@ -24,7 +24,7 @@ from actions.cancel_context import (
     send,
     typed_reason,
 )
-from actions.cancel_render import confirm_reply, order_button, reasons_reply, refusal_reply
+from actions.cancel_render import confirm_reply, order_button, reasons_reply
 from actions.status import ready
 from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnavailable
@@ -45,21 +45,8 @@ class ActionCancelOrder(CancelAction):
             return []
         ref = turn.entity("order_ref")
         if ref:
-            return await self._about(turn, dispatcher, ref.strip().upper())
+            return await self.ask_reason(turn, dispatcher, ref.strip().upper())
         return await self._list(turn, dispatcher)
-
-    async def _about(
-        self, turn: Turn, dispatcher: CollectingDispatcher, ref: str
-    ) -> list[dict[str, Any]]:
-        try:
-            order = await orders_api.order(self.client, turn.token, ref, turn.lang)
-        except (PlatformError, PlatformUnavailable) as exc:
-            return self.say_refusal(dispatcher, turn, exc, ref)
-        if order.get("refusal"):
-            send(dispatcher, refusal_reply(turn.lang, order))
-            return remember(None)
-        send(dispatcher, reasons_reply(turn.lang, order))
-        return remember(order.get("ref"))
 
     async def _list(self, turn: Turn, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         provider = await self.providers.resolve(turn.text, turn.entity("provider"))
@@ -94,13 +81,9 @@ class ActionCancelOrderReason(CancelAction):
         if not ref:
             say(dispatcher, turn, "cancel.press_confirm")
             return []
-        try:
-            order = await orders_api.order(self.client, turn.token, ref, turn.lang)
-        except (PlatformError, PlatformUnavailable) as exc:
-            return self.say_refusal(dispatcher, turn, exc, ref)
-        if order.get("refusal"):
-            send(dispatcher, refusal_reply(turn.lang, order))
-            return remember(None)
+        order, events = await self.cancellable_order(turn, dispatcher, ref)
+        if order is None:
+            return events
         valid = {str(entry.get("key")) for entry in order.get("reasons") or []}
         reason = turn.entity(REASON_ENTITY)
         if reason not in valid:

@@ -23,7 +23,7 @@ from actions.cancel_context import (
     remember,
     send,
 )
-from actions.cancel_render import cancelled_reply, failed_reply, reasons_reply, refusal_reply
+from actions.cancel_render import cancelled_reply, failed_reply, refusal_reply
 from actions.status import ready
 from actions.turn import Turn
 from bot.config import get_settings
@@ -56,7 +56,7 @@ class ActionCancelOrderConfirm(CancelAction):
             )
         except (PlatformError, PlatformUnavailable) as exc:
             if getattr(exc, "code", "") == "unknown_reason":
-                return await self._ask_reason_again(turn, dispatcher, ref)
+                return await self.ask_reason(turn, dispatcher, ref)
             return self.say_refusal(dispatcher, turn, exc, ref)
         order = done.get("order") or {}
         outcome = done.get("outcome")
@@ -72,16 +72,6 @@ class ActionCancelOrderConfirm(CancelAction):
         phone = get_settings().support_phone
         send(dispatcher, failed_reply(turn.lang, order, reason, phone))
         return remember(ref)
-
-    async def _ask_reason_again(
-        self, turn: Turn, dispatcher: CollectingDispatcher, ref: str
-    ) -> list[dict[str, Any]]:
-        try:
-            order = await orders_api.order(self.client, turn.token, ref, turn.lang)
-        except (PlatformError, PlatformUnavailable) as exc:
-            return self.say_refusal(dispatcher, turn, exc, ref)
-        send(dispatcher, reasons_reply(turn.lang, order))
-        return remember(order.get("ref"))
 
 
 class ActionCancelOrderKeep(CancelAction):

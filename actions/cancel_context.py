@@ -17,8 +17,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import orders_api
 from actions.base import CatalogAction, say
-from actions.cancel_render import Reply, refusal_reply, who_can_text
+from actions.cancel_render import Reply, reasons_reply, refusal_reply, who_can_text
+from actions.refusals import allowed_names, refusal
 from actions.status import say_unidentified
 from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnauthorized, PlatformUnavailable
@@ -71,10 +73,9 @@ class CancelAction(CatalogAction, ABC):
         if isinstance(exc, PlatformUnavailable):
             say(dispatcher, turn, "platform.unavailable")
             return []
-        code = getattr(exc, "code", "")
-        detail: dict[str, Any] = getattr(exc, "detail", {}) or {}
+        code, detail = refusal(exc)
         if code == "not_allowed":
-            names = [str(name) for name in detail.get("who_can") or [] if name]
+            names = allowed_names(detail)
             say(dispatcher, turn, "cancel.not_allowed", who=who_can_text(turn.lang, names))
         elif code == "forbidden":
             say(dispatcher, turn, "cancel.not_found", ref=ref or "")
@@ -90,3 +91,27 @@ class CancelAction(CatalogAction, ABC):
         elif isinstance(exc, PlatformError):
             say(dispatcher, turn, "platform.error")
         return remember(None)
+
+    async def cancellable_order(
+        self, turn: Turn, dispatcher: CollectingDispatcher, ref: str
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The order ``ref`` when it can be cancelled; else ``None`` and the events after
+        saying why not (the platform's refusal, or the order's: delivered, by phone…)."""
+        try:
+            order = await orders_api.order(self.client, turn.token, ref, turn.lang)
+        except (PlatformError, PlatformUnavailable) as exc:
+            return None, self.say_refusal(dispatcher, turn, exc, ref)
+        if order.get("refusal"):
+            send(dispatcher, refusal_reply(turn.lang, order))
+            return None, remember(None)
+        return order, []
+
+    async def ask_reason(
+        self, turn: Turn, dispatcher: CollectingDispatcher, ref: str
+    ) -> list[dict[str, Any]]:
+        """The order's summary and its provider's reasons, when it can be cancelled."""
+        order, events = await self.cancellable_order(turn, dispatcher, ref)
+        if order is None:
+            return events
+        send(dispatcher, reasons_reply(turn.lang, order))
+        return remember(order.get("ref"))

@@ -21,6 +21,7 @@ from actions.base import CatalogAction, say
 from actions.catalog import join_names
 from actions.onboarding_api import check_eligibility, current_onboarding, onboarding_step
 from actions.onboarding_render import report, retry_button, say_failing, say_link
+from actions.refusals import allowed_names, refusal, say_unknown_name
 from actions.status import named_location, ready, say_unidentified
 from actions.status_render import who_can
 from actions.turn import Turn
@@ -32,22 +33,16 @@ def say_refusal(dispatcher: CollectingDispatcher, turn: Turn, exc: Exception) ->
     if isinstance(exc, PlatformUnavailable):
         say(dispatcher, turn, "platform.unavailable")
         return
-    code = getattr(exc, "code", "")
-    detail: dict[str, Any] = getattr(exc, "detail", {}) or {}
-    valid = [str(value) for value in detail.get("valid") or []]
+    code, detail = refusal(exc)
+    if say_unknown_name(dispatcher, turn, code, detail):
+        return
     if code == "not_allowed":
-        names = [str(name) for name in detail.get("who_can") or [] if name]
+        names = allowed_names(detail)
         say(dispatcher, turn, "onboarding.not_allowed", who=who_can(turn.lang, names))
     elif code == "already_connected":
         say(dispatcher, turn, "onboarding.already_connected", provider=detail.get("provider", ""),
             stores=join_names(turn.lang, list(detail.get("stores") or []), "and"),
             accounts=join_names(turn.lang, list(detail.get("accounts") or []), "and"))  # fmt: skip
-    elif code == "unknown_provider":
-        known = join_names(turn.lang, valid, "and")
-        say(dispatcher, turn, "status.unknown_provider", value=detail.get("value"), known=known)
-    elif code == "unknown_location":
-        known = join_names(turn.lang, valid, "and")
-        say(dispatcher, turn, "status.unknown_location", value=detail.get("value"), known=known)
     elif code == "forbidden":
         say(dispatcher, turn, "onboarding.not_found")
     elif isinstance(exc, PlatformUnauthorized) or code == "unauthorized":

@@ -23,6 +23,7 @@ from actions.oto_api import (
     oto_settings,
     say_not_allowed,
 )
+from actions.oto_settings import ManagedSettingsAction
 from actions.repair_context import minutes_until, say_failure
 from actions.status import ready
 from actions.turn import Turn
@@ -56,27 +57,17 @@ def say_settings(
     )
 
 
-class ActionOtoSetup(CatalogAction):
+class ActionOtoSetup(ManagedSettingsAction):
     """ "Set up OTO": who may, what is needed, and the button that sends the page link."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_oto_setup"
 
-    async def answer(
-        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    async def answer_settings(
+        self, turn: Turn, dispatcher: CollectingDispatcher, settings: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Explain the setup, or say who may do it."""
-        if not ready(turn, dispatcher):
-            return []
-        try:
-            settings = await oto_settings(self.client, turn.token, turn.lang)
-        except (PlatformError, PlatformUnavailable) as exc:
-            say_failure(dispatcher, turn, exc)
-            return []
-        if not settings.get("may_manage"):
-            say_not_allowed(dispatcher, turn, list(settings.get("who_can") or []))
-            return []
         key = "oto.setup_again" if settings.get("set_up") else "oto.setup_intro"
         say(dispatcher, turn, key, buttons=[_link_button(turn.lang)])
         return []

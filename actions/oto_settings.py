@@ -8,6 +8,7 @@ a typed "confirm" without the button's entities changes nothing.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -32,18 +33,25 @@ from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnavailable
 
 
-class _OtoAction(CatalogAction):
+class OtoSettingsAction(CatalogAction):
     """An OTO settings action: the sender is checked, then the settings are read."""
 
-    async def settings(self, turn: Turn, dispatcher: CollectingDispatcher) -> dict[str, Any] | None:
-        """The OTO settings, or ``None`` after saying why there are none."""
+    async def managed_settings(
+        self, turn: Turn, dispatcher: CollectingDispatcher
+    ) -> dict[str, Any] | None:
+        """The OTO settings for a user who may change them, or ``None`` after saying why
+        there are none (or who may change them)."""
         if not ready(turn, dispatcher):
             return None
         try:
-            return await oto_settings(self.client, turn.token, turn.lang)
+            settings = await oto_settings(self.client, turn.token, turn.lang)
         except (PlatformError, PlatformUnavailable) as exc:
             say_failure(dispatcher, turn, exc)
             return None
+        if not settings.get("may_manage"):
+            say_not_allowed(dispatcher, turn, list(settings.get("who_can") or []))
+            return None
+        return settings
 
     async def change(
         self, turn: Turn, dispatcher: CollectingDispatcher, path: str, body: dict[str, Any]
@@ -65,27 +73,40 @@ class _OtoAction(CatalogAction):
         return None
 
 
+class ManagedSettingsAction(OtoSettingsAction):
+    """An OTO settings action for users who may change them: answers from the settings."""
+
+    async def answer(
+        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """Read the settings (or say why not), then answer from them."""
+        settings = await self.managed_settings(turn, dispatcher)
+        if settings is None:
+            return []
+        return await self.answer_settings(turn, dispatcher, settings)
+
+    @abstractmethod
+    async def answer_settings(
+        self, turn: Turn, dispatcher: CollectingDispatcher, settings: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The answer for a user who may change the OTO ``settings``."""
+
+
 def _setup_button(turn: Turn) -> dict[str, str]:
     return button(turn.lang, "dispatch.button_setup", "oto_setup")
 
 
-class ActionOtoCurrency(_OtoAction):
+class ActionOtoCurrency(ManagedSettingsAction):
     """ "Set the OTO currency to SAR": check the code, then ask to confirm."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_oto_currency"
 
-    async def answer(
-        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    async def answer_settings(
+        self, turn: Turn, dispatcher: CollectingDispatcher, settings: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """The Confirm button for a valid code; otherwise what is wrong."""
-        settings = await self.settings(turn, dispatcher)
-        if settings is None:
-            return []
-        if not settings.get("may_manage"):
-            say_not_allowed(dispatcher, turn, list(settings.get("who_can") or []))
-            return []
         current = settings.get("currency") or ""
         code = currency_of(turn)
         if not code:
@@ -121,7 +142,7 @@ class ActionOtoCurrency(_OtoAction):
         return []
 
 
-class ActionOtoCurrencyConfirm(_OtoAction):
+class ActionOtoCurrencyConfirm(OtoSettingsAction):
     """The Confirm button: save the currency (once per button)."""
 
     def name(self) -> str:
@@ -146,23 +167,17 @@ class ActionOtoCurrencyConfirm(_OtoAction):
         return []
 
 
-class ActionOtoBranchActivate(_OtoAction):
+class ActionOtoBranchActivate(ManagedSettingsAction):
     """ "Activate OTO at Airport": ask to confirm (or say why not, or which branch)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_oto_branch_activate"
 
-    async def answer(
-        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    async def answer_settings(
+        self, turn: Turn, dispatcher: CollectingDispatcher, settings: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """The Confirm button for an inactive branch; otherwise what is in the way."""
-        settings = await self.settings(turn, dispatcher)
-        if settings is None:
-            return []
-        if not settings.get("may_manage"):
-            say_not_allowed(dispatcher, turn, list(settings.get("who_can") or []))
-            return []
         if not settings.get("set_up"):
             say(dispatcher, turn, "oto.branch_needs_setup", buttons=[_setup_button(turn)])
             return []
@@ -201,7 +216,7 @@ class ActionOtoBranchActivate(_OtoAction):
         return []
 
 
-class ActionOtoBranchConfirm(_OtoAction):
+class ActionOtoBranchConfirm(OtoSettingsAction):
     """The Confirm button: mark the branch Active for OTO (once)."""
 
     def name(self) -> str:

@@ -202,26 +202,6 @@ class InternalPlatformClient:
         """Close the underlying connection pool."""
         await self._client.aclose()
 
-    async def get(self, path: str, token: str | None, params: dict[str, Any] | None = None) -> Any:
-        """GET ``path`` as the identity of ``token``; the JSON answer.
-
-        Raises:
-            PlatformError: The platform refused (``code`` and ``detail`` say why).
-            PlatformUnauthorized: No identity, or one the platform would not accept.
-            PlatformUnavailable: The platform could not be reached in time.
-        """
-        return await self._get(path, token, params)
-
-    async def send(
-        self, method: str, path: str, token: str | None, body: dict[str, Any] | None = None
-    ) -> Any:
-        """``method`` (POST, PUT, DELETE) ``path`` with a JSON body; the JSON answer.
-
-        Raises:
-            PlatformError, PlatformUnauthorized, PlatformUnavailable: as :meth:`get`.
-        """
-        return await self._send(method, path, token, body)
-
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
         """The JSON answer, or None on 404; raises PlatformError / PlatformUnavailable."""
         try:

@@ -8,7 +8,8 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.platform.models import AuditLog, StoreLink
+from bot.platform.models import StoreLink
+from tests.integration.records import audit_entries, sandbox_calls
 
 OLIVIA = "olivia@demo-kitchen.test"
 MARC = "marc@demo-kitchen.test"
@@ -33,23 +34,11 @@ def _link_state(read_db, link_id: int) -> tuple[str, bool]:
 
 
 def _audit(read_db, *actions: str) -> list[tuple[str, dict]]:
-    def query(session):
-        rows = session.scalars(
-            select(AuditLog).where(AuditLog.action.in_(actions)).order_by(AuditLog.id)
-        )
-        return [(row.action, row.detail) for row in rows]
-
-    return read_db(query)
+    return audit_entries(read_db, *actions)
 
 
 async def _calls(client, internal_headers, link_id: int) -> list[dict]:
-    response = await client.get(
-        "/internal/sandbox/calls",
-        params={"method": "activate", "target": str(link_id)},
-        headers=internal_headers,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    return await sandbox_calls(client, internal_headers, "activate", str(link_id))
 
 
 async def _locations(client, headers, **params):

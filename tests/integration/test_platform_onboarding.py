@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.platform.models import AuditLog, Brand, ProviderAccount, StoreLink
 from bot.platform.models.onboarding import Onboarding
+from tests.integration.records import sandbox_calls
 
 OLIVIA = "olivia@demo-kitchen.test"
 SOFIA = "sofia@demo-kitchen.test"
@@ -64,6 +65,20 @@ async def _post(client, headers, onboarding_id: str, step: str, body: dict):
     )
 
 
+def _add_menu_hours_at_airport(demo_db_url: str) -> None:
+    """The merchant adds menu hours to the menu at Airport (DoorDash's criterion)."""
+    from bot.platform.db import make_engine, session_factory
+    from bot.platform.models import Menu, MenuHours, Store
+
+    engine = make_engine(demo_db_url)
+    with session_factory(engine)() as session:
+        store = next(s for s in session.scalars(select(Store)) if s.location.name == "Airport")
+        menu = session.scalars(select(Menu).where(Menu.store_id == store.id)).one()
+        menu.hours.append(MenuHours(day_of_week=0, opens_minute=600, closes_minute=660))
+        session.commit()
+    engine.dispose()
+
+
 def _actions(read_db) -> list[str]:
     return read_db(lambda s: [a.action for a in s.scalars(select(AuditLog).order_by(AuditLog.id))])
 
@@ -111,21 +126,13 @@ async def test_the_whole_onboarding_to_passed_qa(
         }
     ]
     store_id = view["linked"][0]["store_id"]
-    calls = await repair_client.get(
-        "/internal/sandbox/calls",
-        params={"method": "menu_export", "target": str(store_id)},
-        headers=internal_headers,
-    )
-    assert len(calls.json()) == 1
+    calls = await sandbox_calls(repair_client, internal_headers, "menu_export", str(store_id))
+    assert len(calls) == 1
 
     again = await _post(repair_client, olivia, onboarding_id, "stores", {"stores": [ref]})
     assert again.json()["replayed"] is True  # a second confirm: the same answer
-    calls = await repair_client.get(
-        "/internal/sandbox/calls",
-        params={"method": "menu_export", "target": str(store_id)},
-        headers=internal_headers,
-    )
-    assert len(calls.json()) == 1
+    calls = await sandbox_calls(repair_client, internal_headers, "menu_export", str(store_id))
+    assert len(calls) == 1
 
     passed = await repair_client.post(
         f"/internal/sandbox/onboardings/{onboarding_id}/qa", headers=internal_headers
@@ -147,16 +154,7 @@ async def test_the_whole_onboarding_to_passed_qa(
 
 
 async def test_a_code_asking_provider_uses_the_code_form(repair_client, auth_for, demo_db_url):
-    from bot.platform.db import make_engine, session_factory
-    from bot.platform.models import Menu, MenuHours, Store
-
-    engine = make_engine(demo_db_url)
-    with session_factory(engine)() as session:  # the merchant adds menu hours at Airport
-        store = next(s for s in session.scalars(select(Store)) if s.location.name == "Airport")
-        menu = session.scalars(select(Menu).where(Menu.store_id == store.id)).one()
-        menu.hours.append(MenuHours(day_of_week=0, opens_minute=600, closes_minute=660))
-        session.commit()
-    engine.dispose()
+    _add_menu_hours_at_airport(demo_db_url)
     olivia = auth_for(OLIVIA)
     onboarding_id = await _open(repair_client, olivia, "DoorDash", "Airport")
     started = await _link(repair_client, olivia, onboarding_id)
@@ -245,12 +243,8 @@ async def test_menu_import_failed_then_retry_menu_export(
     assert second.json()["state"] == "waiting_qa" and second.json()["retry"]["ok"] is True
     again = await _post(repair_client, olivia, onboarding_id, "menu-export", {"request_id": "r2"})
     assert again.json()["replayed"] is True and again.json()["state"] == "waiting_qa"
-    calls = await repair_client.get(
-        "/internal/sandbox/calls",
-        params={"method": "menu_export", "target": str(store_id)},
-        headers=internal_headers,
-    )
-    assert len(calls.json()) == 3  # stores, r1, r2 — the repeated r2 is no new call
+    calls = await sandbox_calls(repair_client, internal_headers, "menu_export", str(store_id))
+    assert len(calls) == 3  # stores, r1, r2 — the repeated r2 is no new call
     assert _actions(read_db).count("menu.retry_export") == 2
 
 
@@ -357,16 +351,7 @@ async def test_the_demo_restore_removes_what_onboarding_created(repair_client, a
 async def test_a_code_typed_in_the_chat_continues_the_onboarding(
     repair_client, auth_for, user_ids, internal_headers, demo_db_url
 ):
-    from bot.platform.db import make_engine, session_factory
-    from bot.platform.models import Menu, MenuHours, Store
-
-    engine = make_engine(demo_db_url)
-    with session_factory(engine)() as session:  # the merchant adds menu hours at Airport
-        store = next(s for s in session.scalars(select(Store)) if s.location.name == "Airport")
-        menu = session.scalars(select(Menu).where(Menu.store_id == store.id)).one()
-        menu.hours.append(MenuHours(day_of_week=0, opens_minute=600, closes_minute=660))
-        session.commit()
-    engine.dispose()
+    _add_menu_hours_at_airport(demo_db_url)
     olivia = auth_for(OLIVIA, "conv-onboarding")
     onboarding_id = await _open(repair_client, olivia, "DoorDash", "Airport")
     started = await _link(repair_client, olivia, onboarding_id)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.platform.models import AuditLog, LiveOrder
+from bot.platform.models import LiveOrder
+from tests.integration.records import audit_entries, sandbox_calls
 
 OLIVIA = "olivia@demo-kitchen.test"
 MARC = "marc@demo-kitchen.test"
@@ -29,23 +30,11 @@ def order_row(read_db, ref: str) -> tuple[str, str | None, bool, bool]:
 
 
 def audit(read_db, *actions: str) -> list[tuple[str, dict]]:
-    def query(session):
-        rows = session.scalars(
-            select(AuditLog).where(AuditLog.action.in_(actions)).order_by(AuditLog.id)
-        )
-        return [(row.action, row.detail) for row in rows]
-
-    return read_db(query)
+    return audit_entries(read_db, *actions)
 
 
 async def calls(client, internal_headers, ref: str) -> list[dict]:
-    response = await client.get(
-        "/internal/sandbox/calls",
-        params={"method": "cancel", "target": ref},
-        headers=internal_headers,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    return await sandbox_calls(client, internal_headers, "cancel", ref)
 
 
 async def cancel(client, headers, ref, reason="too_busy", request_id="req-1"):

@@ -3,14 +3,10 @@ locations, the warning, Confirm, a provider error, permissions and forged button
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.activation import (
@@ -21,37 +17,22 @@ from actions.activation import (
 )
 from actions.base import CatalogAction
 from bot.config import get_settings
-from bot.identity import Identity, sign_identity
-from bot.platform.api import create_app
-from bot.platform.db import make_engine, session_factory
-from bot.platform.models import AuditLog, StoreLink, User
-from bot.platform_client import PlatformClient
-from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_settings
-from tests.unit.actions_standin import entity, payload_json, tracker
+from bot.platform.models import StoreLink
+from tests.integration.records import sandbox_calls
+from tests.unit.actions_standin import entity, payload_json
+from tests.unit.platform_inprocess import (
+    INTERNAL,
+    InProcessPlatform,
+    Messages,
+    open_platform,
+    pressed,
+    run_action,
+)
+from tests.unit.platform_inprocess import find_button as button
 
-Messages = list[dict[str, Any]]
 
-
-@dataclass
-class Platform:
-    """The platform app on a demo database, and ways to look into it."""
-
-    client: PlatformClient
-    http: httpx.AsyncClient
-    url: str
-
-    def query(self, fn: Any) -> Any:
-        engine = make_engine(self.url)
-        try:
-            with session_factory(engine)() as session:
-                return fn(session)
-        finally:
-            engine.dispose()
-
-    def token(self, email: str) -> str:
-        uid = self.query(lambda s: s.scalars(select(User.id).where(User.email == email)).one())
-        identity = Identity(uid, conversation_id="conv-1", channel="web")
-        return sign_identity(identity, IDENTITY_SECRET, 300)
+class Platform(InProcessPlatform):
+    """The platform app on a demo database, with its store links."""
 
     def link_id(self, account_id: str) -> int:
         statement = select(StoreLink.id).where(StoreLink.account_id == account_id)
@@ -64,20 +45,11 @@ class Platform:
 
         return self.query(read)
 
-    def audit(self, action: str) -> list[dict]:
-        statement = select(AuditLog.detail).where(AuditLog.action == action)
-        return self.query(lambda s: list(s.scalars(statement)))
-
 
 @pytest.fixture
 async def platform(demo_db_url) -> AsyncIterator[Platform]:
-    app = create_app(make_settings(demo_db_url))
-    transport = httpx.ASGITransport(app=app)
-    client = PlatformClient("http://platform.test", transport=transport)
-    async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:
-        yield Platform(client, http, demo_db_url)
-    await client.aclose()
-    app.state.platform.dispose()
+    async with open_platform(demo_db_url, Platform) as real:
+        yield real
 
 
 async def run(
@@ -89,12 +61,10 @@ async def run(
     entities: list[dict[str, Any]] | None = None,
     lang: str | None = None,
 ) -> Messages:
-    dispatcher = CollectingDispatcher()
     slots = {"conversation_language": lang} if lang else {}
-    await action(platform.client).run(
-        dispatcher, tracker(text, intent, platform.token(email), entities, slots), {}
-    )
-    return dispatcher.messages
+    token = platform.token(email)
+    messages, _ = await run_action(action(platform.client), token, text, intent, entities, slots)
+    return messages
 
 
 async def press(
@@ -105,18 +75,8 @@ async def press(
     lang: str | None = None,
 ) -> Messages:
     """Press a button (in a conversation held in ``lang``): its payload as text."""
-    intent = button["payload"][1:].split("{", 1)[0]
-    values = payload_json(button) if "{" in button["payload"] else {}
-    entities = [{"entity": name, "value": value} for name, value in values.items()]
+    intent, entities = pressed(button)
     return await run(platform, action, email, button["payload"], intent, entities, lang)
-
-
-def button(messages: Messages, title: str) -> dict[str, str]:
-    for message in messages:
-        for candidate in message.get("buttons") or []:
-            if candidate["title"] == title:
-                return candidate
-    raise AssertionError(f"no button {title!r} in {json.dumps(messages, ensure_ascii=False)}")
 
 
 OLIVIA = "olivia@demo-kitchen.test"
@@ -167,12 +127,7 @@ async def test_olivia_activates_riverside_with_the_warning_and_a_confirmation(pl
     again = await press(platform, ActionActivationConfirm, OLIVIA, confirm)
     assert again == done  # the same answer, one activation
     assert len(platform.audit("integration.activate")) == 1
-    calls = await platform.http.get(
-        "/internal/sandbox/calls",
-        params={"method": "activate", "target": str(river)},
-        headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"},
-    )
-    assert len(calls.json()) == 1
+    assert len(await sandbox_calls(platform.http, INTERNAL, "activate", str(river))) == 1
 
     [nothing_left, still_blocked] = await ask_doordash(platform)
     assert nothing_left["text"] == "There is no DoorDash location to activate right now."
@@ -215,7 +170,7 @@ async def test_a_provider_error_is_said_and_support_offered(platform) -> None:
     queued = await platform.http.post(
         "/internal/sandbox/faults",
         json=fault,
-        headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"},
+        headers=INTERNAL,
     )
     assert queued.status_code == 201
     choice, _ = await ask_doordash(platform)
@@ -265,30 +220,23 @@ async def test_hank_cannot_activate_demo_kitchen_links(platform) -> None:
 
 
 async def test_grubhub_is_already_active_and_rappi_has_no_account(platform) -> None:
-    text = "activate my Grubhub integration"
-    [reply] = await run(
-        platform,
-        ActionActivateIntegration,
-        OLIVIA,
-        text,
-        "activate_integration",
-        [entity("provider", "Grubhub", text)],
-    )
-    assert reply["text"] == (
-        "Grubhub is already active at Airport / Burger Barn: there is nothing to activate."
-    )
-    text = "activate Rappi"
-    [reply] = await run(
-        platform,
-        ActionActivateIntegration,
-        OLIVIA,
-        text,
-        "activate_integration",
-        [entity("provider", "Rappi", text)],
-    )
-    assert reply["text"] == (
-        "You have no Rappi account connected yet, so there is nothing to activate."
-    )
+    for text, provider, expected in (
+        (
+            "activate my Grubhub integration",
+            "Grubhub",
+            "Grubhub is already active at Airport / Burger Barn: there is nothing to activate.",
+        ),
+        (
+            "activate Rappi",
+            "Rappi",
+            "You have no Rappi account connected yet, so there is nothing to activate.",
+        ),
+    ):
+        entities = [entity("provider", provider, text)]
+        [reply] = await run(
+            platform, ActionActivateIntegration, OLIVIA, text, "activate_integration", entities
+        )
+        assert reply["text"] == expected
 
 
 async def test_cancel_at_the_warning(platform) -> None:

@@ -8,10 +8,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from rasa_sdk import Action
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.cancel import ActionCancelOrder, ActionCancelOrderReason
@@ -21,13 +19,15 @@ from actions.cancel_confirm import (
     ActionCancelOrderRemove,
 )
 from bot.config import get_settings
-from bot.identity import Identity, sign_identity
-from bot.platform.api import create_app
-from bot.platform.db import make_engine, session_factory
-from bot.platform.models import AuditLog, LiveOrder, User
-from bot.platform_client import PlatformClient
-from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_settings
-from tests.unit.actions_standin import entity, payload_json, tracker
+from bot.platform.models import LiveOrder
+from tests.unit.actions_standin import entity, payload_json
+from tests.unit.platform_inprocess import (
+    INTERNAL,
+    InProcessPlatform,
+    open_platform,
+    pressed,
+    run_action,
+)
 
 OLIVIA = "olivia@demo-kitchen.test"
 MARC = "marc@demo-kitchen.test"
@@ -62,25 +62,8 @@ class Turn:
         return next(b for b in self.buttons if title in b["title"])
 
 
-@dataclass
-class Platform:
-    """The platform app on a demo database, and ways to look into it."""
-
-    client: PlatformClient
-    http: httpx.AsyncClient
-    url: str
-
-    def query(self, fn: Any) -> Any:
-        engine = make_engine(self.url)
-        try:
-            with session_factory(engine)() as session:
-                return fn(session)
-        finally:
-            engine.dispose()
-
-    def token(self, email: str) -> str:
-        uid = self.query(lambda s: s.scalars(select(User.id).where(User.email == email)).one())
-        return sign_identity(Identity(uid, "conv-1", "web"), IDENTITY_SECRET, 300)
+class Platform(InProcessPlatform):
+    """The platform app on a demo database, its orders, and a conversation with it."""
 
     def order(self, ref: str) -> tuple[str, str | None, bool]:
         def read(session):
@@ -88,10 +71,6 @@ class Platform:
             return row.status, row.cancel_reason, row.removed_from_active
 
         return self.query(read)
-
-    def audit(self, action: str) -> list[dict]:
-        statement = select(AuditLog.detail).where(AuditLog.action == action)
-        return self.query(lambda s: list(s.scalars(statement)))
 
     async def say(
         self,
@@ -102,35 +81,23 @@ class Platform:
         slots: dict[str, Any] | None = None,
     ) -> Turn:
         action: Action = ACTIONS[intent](self.client)
-        dispatcher = CollectingDispatcher()
         found = list(entities or [])
         for ref in ("DD-1001", "UE-2002", "GH-3003", "PM-6006", "SK-4004", "CN-5005", "ZZ-9999"):
             if ref in text and not text.startswith("/"):
                 found.append(entity("order_ref", ref, text))
-        events = await action.run(
-            dispatcher, tracker(text, intent, self.token(email), found, slots), {}
-        )
-        return Turn(dispatcher.messages, events)
+        return Turn(*await run_action(action, self.token(email), text, intent, found, slots))
 
     async def press(
         self, email: str, button: dict[str, str], slots: dict[str, Any] | None = None
     ) -> Turn:
-        payload = button["payload"]
-        intent = payload[1:].split("{", 1)[0]
-        values = payload_json(button) if "{" in payload else {}
-        entities = [{"entity": name, "value": value} for name, value in values.items()]
-        return await self.say(email, payload, intent, entities, slots)
+        intent, entities = pressed(button)
+        return await self.say(email, button["payload"], intent, entities, slots)
 
 
 @pytest.fixture
 async def platform(demo_db_url) -> AsyncIterator[Platform]:
-    app = create_app(make_settings(demo_db_url))
-    transport = httpx.ASGITransport(app=app)
-    client = PlatformClient("http://platform.test", transport=transport)
-    async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:
-        yield Platform(client, http, demo_db_url)
-    await client.aclose()
-    app.state.platform.dispose()
+    async with open_platform(demo_db_url, Platform) as real:
+        yield real
 
 
 def slot_value(turn: Turn, name: str) -> Any:
@@ -208,7 +175,7 @@ async def test_french_and_spanish(platform: Platform) -> None:
 
 async def test_a_provider_failure_offers_try_again_and_support(platform: Platform) -> None:
     fault = {"method": "cancel", "target": "UE-2002", "error": "provider_error"}
-    headers = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    headers = INTERNAL
     queued = await platform.http.post("/internal/sandbox/faults", json=fault, headers=headers)
     assert queued.status_code == 201
     first = await platform.say(OLIVIA, "cancel order UE-2002", "cancel_order")

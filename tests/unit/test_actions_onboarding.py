@@ -4,13 +4,9 @@ menu export alert and "Retry menu export", permissions and typed confirms."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -24,44 +20,20 @@ from actions.onboarding import (
     ActionOnboardingUpdate,
     ActionOnboardProvider,
 )
-from bot.identity import Identity, sign_identity
-from bot.platform.api import create_app
-from bot.platform.db import make_engine, session_factory
-from bot.platform.models import AuditLog, User
-from bot.platform_client import PlatformClient
-from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_settings
-from tests.unit.actions_standin import entity, external_tracker, payload_json, tracker
+from tests.unit.actions_standin import entity, external_tracker, payload_json
+from tests.unit.platform_inprocess import (
+    INTERNAL,
+    InProcessPlatform,
+    Messages,
+    open_platform,
+    pressed,
+    run_action,
+)
+from tests.unit.platform_inprocess import find_button as find
 
-Messages = list[dict[str, Any]]
 OLIVIA = "olivia@demo-kitchen.test"
 SOFIA = "sofia@demo-kitchen.test"
 HANK = "hank@harbor-pizza.test"
-INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
-
-
-@dataclass
-class Platform:
-    client: PlatformClient
-    http: httpx.AsyncClient
-    url: str
-
-    def query(self, fn: Any) -> Any:
-        engine = make_engine(self.url)
-        try:
-            with session_factory(engine)() as session:
-                return fn(session)
-        finally:
-            engine.dispose()
-
-    def token(self, email: str) -> str:
-        uid = self.query(lambda s: s.scalars(select(User.id).where(User.email == email)).one())
-        return sign_identity(
-            Identity(uid, conversation_id="conv-1", channel="web"), IDENTITY_SECRET, 300
-        )
-
-    def audit(self, action: str) -> list[dict]:
-        statement = select(AuditLog.detail).where(AuditLog.action == action)
-        return self.query(lambda s: list(s.scalars(statement)))
 
 
 @pytest.fixture(autouse=True)
@@ -70,14 +42,9 @@ def _no_qa_timer(monkeypatch):
 
 
 @pytest.fixture
-async def platform(demo_db_url) -> AsyncIterator[Platform]:
-    app = create_app(make_settings(demo_db_url))
-    transport = httpx.ASGITransport(app=app)
-    client = PlatformClient("http://platform.test", transport=transport)
-    async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:
-        yield Platform(client, http, demo_db_url)
-    await client.aclose()
-    app.state.platform.dispose()
+async def platform(demo_db_url) -> AsyncIterator[InProcessPlatform]:
+    async with open_platform(demo_db_url, InProcessPlatform) as real:
+        yield real
 
 
 async def say(
@@ -88,25 +55,14 @@ async def say(
     intent: str,
     entities: list | None = None,
 ) -> Messages:
-    dispatcher = CollectingDispatcher()
-    await action(platform.client).run(
-        dispatcher, tracker(text, intent, platform.token(email), entities or []), {}
-    )
-    return dispatcher.messages
+    token = platform.token(email)
+    messages, _ = await run_action(action(platform.client), token, text, intent, entities)
+    return messages
 
 
 async def press(platform, action: type[CatalogAction], email: str, button: dict) -> Messages:
-    intent = button["payload"][1:].split("{", 1)[0]
-    entities = [{"entity": k, "value": v} for k, v in payload_json(button).items()]
+    intent, entities = pressed(button)
     return await say(platform, action, email, button["payload"], intent, entities)
-
-
-def find(messages: Messages, title: str) -> dict[str, str]:
-    for message in messages:
-        for candidate in message.get("buttons") or []:
-            if candidate["title"] == title:
-                return candidate
-    raise AssertionError(f"no button {title!r} in {json.dumps(messages, ensure_ascii=False)}")
 
 
 def text(messages: Messages) -> str:

@@ -25,6 +25,7 @@ from actions.oto_settings import (
 )
 from bot.platform.models import DispatchIntegration
 from tests.unit.actions_standin import entity, external_tracker, payload_json, tracker
+from tests.unit.platform_inprocess import pressed
 from tests.unit.test_actions_dispatch import RealPlatform, open_real_platform
 
 DEMO_PAIR = {"retailer_id": "OTO-DEMO-1", "token": "oto-demo-token"}
@@ -55,9 +56,7 @@ async def press(
     platform: RealPlatform, action: Action, who: str, button: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Press a button: its payload's intent and entities, as Rasa parses them."""
-    values = payload_json(button) if "{" in button["payload"] else {}
-    entities = [{"entity": name, "value": value} for name, value in values.items()]
-    intent = button["payload"][1:].split("{", 1)[0]
+    intent, entities = pressed(button)
     return await run(platform, action, who, button["payload"], intent, entities)
 
 

@@ -62,21 +62,19 @@ def test_the_four_onboarding_alerts() -> None:
     assert get_eligibility().alert("something_new").key == "onboarding_error"
 
 
-def test_an_unknown_criterion_is_refused(tmp_path: Path) -> None:
-    text = ELIGIBILITY_PATH.read_text(encoding="utf-8").replace(
-        "      - store_id\n  grubhub:", "      - store_color\n  grubhub:"
-    )
+@pytest.mark.parametrize(
+    ("written", "instead", "refusal"),
+    [
+        ("      - store_id\n  grubhub:", "      - store_color\n  grubhub:", "store_color"),
+        ('      es: "Un menú que no esté vacío"\n', "", "'es'"),
+    ],
+    ids=["an_unknown_criterion", "a_missing_language"],
+)
+def test_a_broken_criteria_file_is_refused(
+    tmp_path: Path, written: str, instead: str, refusal: str
+) -> None:
+    text = ELIGIBILITY_PATH.read_text(encoding="utf-8").replace(written, instead)
     path = tmp_path / "eligibility.yml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(EligibilityError, match="store_color"):
-        load_eligibility(path)
-
-
-def test_a_missing_language_is_refused(tmp_path: Path) -> None:
-    text = ELIGIBILITY_PATH.read_text(encoding="utf-8").replace(
-        '      es: "Un menú que no esté vacío"\n', ""
-    )
-    path = tmp_path / "eligibility.yml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(EligibilityError, match="'es'"):
+    with pytest.raises(EligibilityError, match=refusal):
         load_eligibility(path)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.platform.api.deps import CurrentUser, DbSession, State
+from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services import activation
-from bot.platform.services.errors import Forbidden, NotAllowed, ServiceError
+from bot.platform.services.errors import ServiceError
 
 router = APIRouter(
     prefix="/api/v1/activation",
@@ -87,18 +88,6 @@ class ActivateOut(BaseModel):
     results: list[OutcomeOut]
 
 
-def _http_error(exc: ServiceError) -> HTTPException:
-    detail: dict[str, object] = {"code": exc.code}
-    if isinstance(exc, NotAllowed):
-        detail["who_can"] = exc.who_can
-        return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
-    if isinstance(exc, Forbidden):
-        return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
-    if exc.value is not None:
-        detail.update(value=exc.value, valid=exc.valid)
-    return HTTPException(status_code=422, detail=detail)
-
-
 @router.get("/locations", response_model=OverviewOut)
 def activation_locations(
     user: CurrentUser,
@@ -117,7 +106,7 @@ def activation_locations(
             session, user, provider=provider, location=location, lang=lang
         )
     except ServiceError as exc:
-        raise _http_error(exc) from None
+        raise http_error(exc, with_value=True) from None
     return OverviewOut.model_validate(asdict(overview))
 
 
@@ -138,5 +127,5 @@ def activate(body: ActivateIn, user: CurrentUser, session: DbSession, state: Sta
             lang=body.lang,
         )
     except ServiceError as exc:
-        raise _http_error(exc) from None
+        raise http_error(exc, with_value=True) from None
     return ActivateOut.model_validate({"results": [asdict(outcome) for outcome in outcomes]})

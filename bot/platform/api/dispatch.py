@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from bot.platform.api.deps import CurrentUser, DbSession
-from bot.platform.api.repair_errors import http_error
+from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services.dispatch import diagnose_dispatch
 from bot.platform.services.errors import ServiceError

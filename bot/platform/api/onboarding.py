@@ -19,12 +19,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession, State, require_internal
-from bot.platform.api.repair_errors import ERROR_RESPONSES, http_error
+from bot.platform.api.errors import ERROR_RESPONSES, http_error
 from bot.platform.api.state import PlatformState
 from bot.platform.gateway_notifier import notify_conversation
+from bot.platform.models import User
 from bot.platform.models.onboarding import Onboarding
 from bot.platform.services import menu_export, onboarding, onboarding_steps
 from bot.platform.services.errors import (
@@ -232,11 +234,7 @@ async def choose_stores(
         )  # fmt: skip
     except ServiceError as exc:
         raise _error(exc) from None
-    _operation(result)
-    found = await run_in_threadpool(load_onboarding, session, user, onboarding_id)
-    _schedule_qa(state, found)
-    view = await run_in_threadpool(onboarding_view, session, found, body.lang)
-    return _out(view, replayed=result.replayed)
+    return await _after_menu_step(session, state, user, onboarding_id, result, body.lang)
 
 
 @router.post(f"{PREFIX}/{{onboarding_id}}/menu-export", response_model=OnboardingOut)
@@ -251,11 +249,9 @@ async def retry_menu_export(
         )  # fmt: skip
     except ServiceError as exc:
         raise _error(exc) from None
-    _operation(result)
-    found = await run_in_threadpool(load_onboarding, session, user, onboarding_id)
-    _schedule_qa(state, found)
-    view = await run_in_threadpool(onboarding_view, session, found, body.lang)
-    return _out(view, replayed=result.replayed, retry=result.result)
+    return await _after_menu_step(
+        session, state, user, onboarding_id, result, body.lang, retry=result.result
+    )
 
 
 @router.post(
@@ -280,6 +276,24 @@ def _pass_now(session: Any, found: Onboarding) -> bool:
     passed = pass_qa(session, found)
     session.commit()
     return passed
+
+
+async def _after_menu_step(
+    session: Session,
+    state: PlatformState,
+    user: User,
+    onboarding_id: str,
+    result: OperationResult,
+    lang: str | None,
+    **extra: Any,
+) -> OnboardingOut:
+    """The onboarding after a step that exports menus (its 409 when it failed), with the
+    provider's QA timer started when the onboarding now waits for it."""
+    _operation(result)
+    found = await run_in_threadpool(load_onboarding, session, user, onboarding_id)
+    _schedule_qa(state, found)
+    view = await run_in_threadpool(onboarding_view, session, found, lang)
+    return _out(view, replayed=result.replayed, **extra)
 
 
 def _schedule_qa(state: PlatformState, found: Onboarding) -> None:

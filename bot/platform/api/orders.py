@@ -14,9 +14,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.platform.api.deps import CurrentUser, DbSession, State
+from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services import order_cancel, order_cancel_views
-from bot.platform.services.errors import Forbidden, NotAllowed, ServiceError
+from bot.platform.services.errors import ServiceError
 
 router = APIRouter(
     prefix="/api/v1/orders",
@@ -106,21 +107,16 @@ def _order_out(view: order_cancel_views.OrderView) -> OrderOut:
 
 
 def _http_error(exc: ServiceError) -> HTTPException:
+    """An order that cannot be cancelled is a 409 (with the order when it is not
+    cancellable); other refusals are answered as everywhere."""
     detail: dict[str, object] = {"code": exc.code}
-    if isinstance(exc, NotAllowed):
-        detail["who_can"] = exc.who_can
-        return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
-    if isinstance(exc, Forbidden):
-        return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
     if isinstance(exc, order_cancel.NotCancellable):
         detail["refusal"] = exc.order.refusal
         detail["order"] = _order_out(exc.order).model_dump(mode="json")
         return HTTPException(status_code=status.HTTP_409_CONFLICT, detail=detail)
     if isinstance(exc, order_cancel.NotCancelled):
         return HTTPException(status_code=status.HTTP_409_CONFLICT, detail=detail)
-    if exc.value is not None:
-        detail.update(value=exc.value, valid=exc.valid)
-    return HTTPException(status_code=422, detail=detail)
+    return http_error(exc, with_value=True)
 
 
 @router.get("", response_model=OrderListOut)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession, State
-from bot.platform.api.repair_errors import http_error
+from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services import oto_settings, oto_setup
 from bot.platform.services.errors import ServiceError, UnknownLocation

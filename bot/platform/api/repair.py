@@ -8,7 +8,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Query, status
 
 from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession, State
-from bot.platform.api.repair_errors import ERROR_RESPONSES, http_error
+from bot.platform.api.errors import ERROR_RESPONSES, http_error
 from bot.platform.api.repair_schemas import (
     CheckOut,
     DeferOut,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from bot.platform.api.deps import DbSession, State, require_internal
-from bot.platform.api.repair_errors import http_error
+from bot.platform.api.errors import http_error
 from bot.platform.api.repair_schemas import (
     CodeIn,
     CodeOut,

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.platform.one_time_page import SECURITY_HEADERS
 from bot.platform.oto_page.texts import OtoPageTexts
-from bot.platform.pairing_page.rendering import SECURITY_HEADERS
 from bot.platform.pairing_page.rendering import TEMPLATES_DIR as PAIRING_TEMPLATES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

@@ -10,7 +10,6 @@ background, after the commit) that the conversation can go on
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.platform.api.deps import get_session, get_state
 from bot.platform.api.state import PlatformState
 from bot.platform.gateway_notifier import notify_conversation
-from bot.platform.languages import LANGUAGES
+from bot.platform.one_time_page import page_language, read_form
 from bot.platform.oto_page import log_redaction
 from bot.platform.oto_page.rendering import gone_page, render, result_page
 from bot.platform.services import oto_setup
@@ -57,7 +56,7 @@ async def submit_setup(
     token: str, request: Request, background: BackgroundTasks, session: Db, state: State
 ) -> HTMLResponse:
     """Check the pair with OTO: saved, invalid (nothing saved), or gone."""
-    form = await _read_form(request)
+    form = await read_form(request, MAX_FORM_BYTES)
     if form is None:
         return await _gone(session, token, request)
     retailer_id, oto_token = form.get("retailer_id", "").strip(), form.get("token", "").strip()
@@ -100,30 +99,6 @@ async def _gone(session: Session, token: str, request: Request) -> HTMLResponse:
     return gone_page(await run_in_threadpool(_gone_language, session, token, request))
 
 
-async def _read_form(request: Request) -> dict[str, str] | None:
-    """The URL-encoded form fields (first value of each), or ``None`` when unreadable."""
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
-    try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return {name: values[0] for name, values in fields.items() if values}
-
-
 def _gone_language(session: Session, token: str, request: Request) -> str:
     """The language of the gone page: the link's, else the browser's, else English."""
-    known = oto_setup.token_language(session, token)
-    if known:
-        return known
-    for part in request.headers.get("accept-language", "").split(","):
-        lang = part.split(";", 1)[0].strip().split("-", 1)[0].lower()
-        if lang in LANGUAGES:
-            return lang
-    return "en"
+    return page_language(oto_setup.token_language(session, token), request)

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-import re
+from bot.platform.one_time_page import TokenPathFilter, redact_token_paths
 
-_PAIR_PATH = re.compile(r"/pair/[^/\s?\"]+")
-REDACTED = "/pair/<token>"
+PREFIX = "/pair/"
 
 
 def redact_path(text: str) -> str:
     """``text`` with every ``/pair/<token>`` path's token replaced."""
-    return _PAIR_PATH.sub(REDACTED, text)
+    return redact_token_paths(text, PREFIX)
 
 
-class PairingTokenFilter(logging.Filter):
+class PairingTokenFilter(TokenPathFilter):
     """Rewrites log records so that no pairing token reaches a log handler."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the message and its string arguments; always keep the record."""
-        if isinstance(record.msg, str) and "/pair/" in record.msg:
-            record.msg = redact_path(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_path(arg) if isinstance(arg, str) and "/pair/" in arg else arg
-                for arg in record.args
-            )
-        return True
+    prefix = PREFIX
 
 
-def install(logger_names: tuple[str, ...] = ("uvicorn.access", "uvicorn.error")) -> None:
-    """Attach the filter to the server's loggers (once per logger)."""
-    for name in logger_names:
-        logger = logging.getLogger(name)
-        if not any(isinstance(existing, PairingTokenFilter) for existing in logger.filters):
-            logger.addFilter(PairingTokenFilter())
+install = PairingTokenFilter.install
+"""Attach the filter to the server's loggers (once per logger)."""

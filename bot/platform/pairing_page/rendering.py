@@ -10,22 +10,10 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.platform.one_time_page import SECURITY_HEADERS
 from bot.platform.pairing_page.texts import PageTexts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-
-SECURITY_HEADERS: dict[str, str] = {
-    "Cache-Control": "no-store",
-    "Pragma": "no-cache",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
-        " frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
-"""No caching (the page holds a capability), no referrer, no framing, no outside resources."""
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,6 @@ the commit) that the conversation can go on.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -18,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.platform.api.deps import get_session, get_state
 from bot.platform.api.state import PlatformState
 from bot.platform.gateway_notifier import notify_conversation, notify_pairing_event
-from bot.platform.languages import LANGUAGES
+from bot.platform.one_time_page import page_language, read_form
 from bot.platform.pairing_page.rendering import format_until, gone_page, render, result_page
 from bot.platform.services import pairing as pairing_service
 from bot.platform.services.onboarding_views import onboarding_of_pairing
@@ -52,7 +51,7 @@ async def submit_credentials(
     token: str, request: Request, background: BackgroundTasks, session: Db, state: State
 ) -> HTMLResponse:
     """The credentials step: success, code form, wrong password, locked, or gone."""
-    form = await _read_form(request)
+    form = await read_form(request, MAX_FORM_BYTES)
     if form is None:
         return await _gone(session, token, request)
     email, password = form.get("email", "").strip(), form.get("password", "")
@@ -76,7 +75,7 @@ async def submit_code(
     token: str, request: Request, background: BackgroundTasks, session: Db, state: State
 ) -> HTMLResponse:
     """The code step: success, the code form again (attempts left), locked, or gone."""
-    form = await _read_form(request)
+    form = await read_form(request, MAX_FORM_BYTES)
     if form is None:
         return await _gone(session, token, request)
     result = await run_in_threadpool(
@@ -154,30 +153,6 @@ async def _notify(
     )
 
 
-async def _read_form(request: Request) -> dict[str, str] | None:
-    """The URL-encoded form fields (first value of each), or ``None`` when unreadable."""
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
-    try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return {name: values[0] for name, values in fields.items() if values}
-
-
 def _gone_language(session: Session, token: str, request: Request) -> str:
     """The language of the gone page: the pairing's, else the browser's, else English."""
-    known = pairing_service.token_language(session, token)
-    if known:
-        return known
-    for part in request.headers.get("accept-language", "").split(","):
-        lang = part.split(";", 1)[0].strip().split("-", 1)[0].lower()
-        if lang in LANGUAGES:
-            return lang
-    return "en"
+    return page_language(pairing_service.token_language(session, token), request)

@@ -29,8 +29,6 @@ from bot.platform.secrets_box import SecretsBox
 from bot.platform.services.activation_views import (
     ActivationLink,
     describe,
-    find_location_filter,
-    find_provider_filter,
     link_reason,
     organization_links,
 )
@@ -38,6 +36,7 @@ from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import Forbidden, ServiceError
 from bot.platform.services.operations import OperationBusy, OperationFailed, run_once
 from bot.platform.services.repair_accounts import account_ref, require_manager
+from bot.platform.services.store_links import find_location_filter, find_provider_filter
 
 KIND = "integration.activate"
 MAX_LINKS = 50

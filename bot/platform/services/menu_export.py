@@ -69,6 +69,23 @@ def apply_exports(
     onboarding.qa_due_at = now + timedelta(seconds=delay) if delay > 0 else None
 
 
+def lock_at_step(
+    session: Session, onboarding_id: str, state: str
+) -> tuple[Onboarding, ProviderAccount]:
+    """The onboarding (locked, fresh) and its new account, when it is at step ``state``.
+
+    Raises:
+        OperationFailed: ``wrong_step`` (with the onboarding's state) otherwise.
+    """
+    found = session.get(Onboarding, onboarding_id, with_for_update=True)
+    assert found is not None
+    session.refresh(found)
+    account = session.get(ProviderAccount, found.account_id or "")
+    if found.state != state or account is None:
+        raise OperationFailed({"error": "wrong_step", "state": found.state})
+    return found, account
+
+
 def retry_export(
     session: Session,
     settings: Settings,
@@ -93,12 +110,7 @@ def retry_export(
     organization_id = onboarding.organization_id
 
     def effect(session: Session, idempotency_key: str) -> dict[str, Any]:
-        found = session.get(Onboarding, onboarding_id, with_for_update=True)
-        assert found is not None
-        session.refresh(found)
-        account = session.get(ProviderAccount, found.account_id or "")
-        if found.state != "alert" or account is None:
-            raise OperationFailed({"error": "wrong_step", "state": found.state})
+        found, account = lock_at_step(session, onboarding_id, "alert")
         stores = list(found.alert_store_ids or [])
         outcomes = export_menus(session, settings, account, stores, idempotency_key)
         apply_exports(found, settings, outcomes, now or utcnow())

@@ -40,7 +40,7 @@ from bot.platform.models.onboarding import BRAND_MODES, Onboarding
 from bot.platform.providers.sandbox_onboarding import asks_code
 from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import ServiceError
-from bot.platform.services.menu_export import apply_exports, export_menus
+from bot.platform.services.menu_export import apply_exports, export_menus, lock_at_step
 from bot.platform.services.onboarding import WrongStep
 from bot.platform.services.onboarding_progress import refresh
 from bot.platform.services.onboarding_views import load_onboarding, provider_display
@@ -150,12 +150,7 @@ def choose_stores(
     organization_id = onboarding.organization_id
 
     def effect(session: Session, idempotency_key: str) -> dict[str, Any]:
-        found = session.get(Onboarding, onboarding_id, with_for_update=True)
-        assert found is not None
-        session.refresh(found)
-        account = session.get(ProviderAccount, found.account_id or "")
-        if found.state != "choose_stores" or account is None:
-            raise OperationFailed({"error": "wrong_step", "state": found.state})
+        found, account = lock_at_step(session, onboarding_id, "choose_stores")
         chosen = [
             entry
             for entry in found.provider_stores or []

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.platform.languages import normalize_language
 from bot.platform.models import LiveOrder, Store, User
 from bot.platform.providers.catalog import Catalog, get_catalog
 from bot.platform.services.errors import Forbidden, NotAllowed, ServiceError, UnknownProvider
+from bot.platform.services.users import users_allowed
 
 LIVE_STATUSES: tuple[str, ...] = ("accepted", "preparing", "ready")
 """Statuses of an order that can still be cancelled."""
@@ -73,12 +74,7 @@ class OrderView:
 
 def order_cancellers(session: Session, organization_id: int) -> list[str]:
     """Names of the organization's users who may cancel orders, sorted."""
-    statement = (
-        select(User.name)
-        .where(User.organization_id == organization_id, User.can_cancel_orders.is_(True))
-        .order_by(User.name)
-    )
-    return list(session.scalars(statement).all())
+    return users_allowed(session, organization_id, User.can_cancel_orders)
 
 
 def require_canceller(session: Session, user: User) -> None:
@@ -91,6 +87,16 @@ def require_canceller(session: Session, user: User) -> None:
         raise NotAllowed(order_cancellers(session, user.organization_id))
 
 
+def _organization_orders(user: User) -> Select[tuple[LiveOrder]]:
+    """The caller's organization's orders, with their store's location and brand."""
+    return (
+        select(LiveOrder)
+        .options(joinedload(LiveOrder.store).joinedload(Store.location))
+        .options(joinedload(LiveOrder.store).joinedload(Store.brand))
+        .where(LiveOrder.organization_id == user.organization_id)
+    )
+
+
 def load_order(session: Session, user: User, ref: str, *, for_update: bool = False) -> LiveOrder:
     """The live order ``ref`` (any case) of the caller's organization.
 
@@ -98,15 +104,7 @@ def load_order(session: Session, user: User, ref: str, *, for_update: bool = Fal
         Forbidden: The order is unknown or another organization's (one answer for both).
     """
     wanted = (ref or "").strip().upper()[:MAX_REF_CHARS]
-    statement = (
-        select(LiveOrder)
-        .options(joinedload(LiveOrder.store).joinedload(Store.location))
-        .options(joinedload(LiveOrder.store).joinedload(Store.brand))
-        .where(
-            LiveOrder.organization_id == user.organization_id,
-            func.upper(LiveOrder.external_id) == wanted,
-        )
-    )
+    statement = _organization_orders(user).where(func.upper(LiveOrder.external_id) == wanted)
     if for_update:
         statement = statement.with_for_update()
     order = session.scalars(statement).first() if wanted else None
@@ -199,13 +197,8 @@ def recent_orders(
         if info is None:
             raise UnknownProvider(provider, [p.name for p in catalog.providers])
     statement = (
-        select(LiveOrder)
-        .options(joinedload(LiveOrder.store).joinedload(Store.location))
-        .options(joinedload(LiveOrder.store).joinedload(Store.brand))
-        .where(
-            LiveOrder.organization_id == user.organization_id,
-            LiveOrder.status.in_(LIVE_STATUSES),
-        )
+        _organization_orders(user)
+        .where(LiveOrder.status.in_(LIVE_STATUSES))
         .order_by(LiveOrder.placed_at.desc(), LiveOrder.id.desc())
         .limit(max(1, min(int(limit), MAX_LIST)))
     )

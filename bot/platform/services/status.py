@@ -10,21 +10,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from bot.platform.languages import normalize_language
 from bot.platform.models import (
     Location,
     Organization,
-    ProviderAccount,
     RepairRequest,
-    Store,
     StoreLink,
     User,
 )
 from bot.platform.providers.catalog import Catalog, ErrorType, Guide, ProviderInfo, get_catalog
-from bot.platform.services.errors import UnknownLocation, UnknownProvider
-from bot.platform.services.locations import find_location, location_names
+from bot.platform.services.store_links import (
+    find_location_filter,
+    find_provider_filter,
+    links_statement,
+)
 from bot.platform.services.users import integration_managers
 
 
@@ -131,8 +132,8 @@ def integration_status(
     lang = normalize_language(lang)
     now = now or datetime.now(timezone.utc)
     org_id = user.organization_id
-    wanted_provider = _provider_filter(catalog, provider)
-    wanted_location = _location_filter(session, org_id, location)
+    wanted_provider = find_provider_filter(catalog, provider)
+    wanted_location = find_location_filter(session, org_id, location)
 
     by_account: dict[str, list[StoreLink]] = {}
     for link in _links(session, org_id, wanted_provider, wanted_location):
@@ -203,45 +204,12 @@ def _open_requests(session: Session, org_id: int) -> dict[str, list[str]]:
     return {account_id: sorted(found) for account_id, found in names.items()}
 
 
-def _provider_filter(catalog: Catalog, provider: str | None) -> ProviderInfo | None:
-    if provider is None or not provider.strip():
-        return None
-    info = catalog.find_provider(provider)
-    if info is None:
-        raise UnknownProvider(provider, valid=[known.name for known in catalog.providers])
-    return info
-
-
-def _location_filter(session: Session, org_id: int, location: str | None) -> Location | None:
-    if location is None or not location.strip():
-        return None
-    found = find_location(session, org_id, location)
-    if found is None:
-        raise UnknownLocation(location, valid=location_names(session, org_id))
-    return found
-
-
 def _links(
     session: Session, org_id: int, provider: ProviderInfo | None, location: Location | None
 ) -> Sequence[StoreLink]:
-    statement = (
-        select(StoreLink)
-        .join(StoreLink.account)
-        .join(StoreLink.store)
-        .join(Store.location)
-        # Both sides are checked: an account and its stores belong to one organization.
-        .where(ProviderAccount.organization_id == org_id, Location.organization_id == org_id)
-        .options(
-            joinedload(StoreLink.account).joinedload(ProviderAccount.provider),
-            joinedload(StoreLink.store).joinedload(Store.location),
-            joinedload(StoreLink.store).joinedload(Store.brand),
-        )
-        .order_by(StoreLink.account_id, StoreLink.id)
+    statement = links_statement(org_id, provider, location).order_by(
+        StoreLink.account_id, StoreLink.id
     )
-    if provider is not None:
-        statement = statement.where(ProviderAccount.provider_key == provider.key)
-    if location is not None:
-        statement = statement.where(Store.location_id == location.id)
     return session.scalars(statement).unique().all()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from bot.platform.models import Organization, User
 
@@ -35,11 +35,19 @@ def list_users(session: Session) -> Sequence[User]:
     return session.scalars(statement).all()
 
 
-def integration_managers(session: Session, organization_id: int) -> list[str]:
-    """Names of the organization's users who may manage integrations, sorted."""
+def users_allowed(
+    session: Session, organization_id: int, permission: InstrumentedAttribute[bool]
+) -> list[str]:
+    """Names of the organization's users whose ``permission`` flag (a boolean column of
+    :class:`User`, e.g. ``User.can_cancel_orders``) is set, sorted."""
     statement = (
         select(User.name)
-        .where(User.organization_id == organization_id, User.can_manage_integrations.is_(True))
+        .where(User.organization_id == organization_id, permission.is_(True))
         .order_by(User.name)
     )
     return list(session.scalars(statement).all())
+
+
+def integration_managers(session: Session, organization_id: int) -> list[str]:
+    """Names of the organization's users who may manage integrations, sorted."""
+    return users_allowed(session, organization_id, User.can_manage_integrations)

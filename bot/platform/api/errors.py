@@ -1,4 +1,4 @@
-"""How the repair services' refusals become HTTP answers."""
+"""How the services' refusals become HTTP answers (one mapping for every API module)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def http_error(exc: ServiceError) -> HTTPException:
-    """The HTTP answer for a repair service's refusal."""
+def http_error(exc: ServiceError, *, with_value: bool = False) -> HTTPException:
+    """The HTTP answer for a service's refusal.
+
+    Args:
+        exc: The refusal.
+        with_value: A 422 also names the refused ``value`` and the ``valid`` ones (when
+            the refusal has a value).
+    """
     detail: dict[str, object] = {"code": exc.code}
     if isinstance(exc, Forbidden):
         code = status.HTTP_403_FORBIDDEN
@@ -44,4 +50,6 @@ def http_error(exc: ServiceError) -> HTTPException:
         code = status.HTTP_404_NOT_FOUND
     else:
         code = 422
+        if with_value and exc.value is not None:
+            detail.update(value=exc.value, valid=exc.valid)
     return HTTPException(status_code=code, detail=detail)
