@@ -7,7 +7,7 @@ AS    ?=
 TTL   ?= 3600
 STAGE := scripts/stage.sh
 
-.PHONY: run test install train db reset-demo token lint unit validate rasa-test nlu-test e2e bench clean
+.PHONY: run test install train db reset-demo token link-telegram lint unit validate rasa-test nlu-test e2e bench clean
 
 run: install train db  ## install, train if needed, load the demo, start everything
 	@$(PY) -m bot.run
@@ -26,6 +26,9 @@ reset-demo: install  ## put the demo data back
 
 token: install  ## print a web-chat session token: make token AS=olivia@demo-kitchen.test [TTL=3600]
 	@$(PY) -m bot.tokens --as "$(AS)" --ttl "$(TTL)"
+
+link-telegram: install  ## print a one-time Telegram link code: make link-telegram AS=olivia@demo-kitchen.test
+	@$(PY) -m bot.platform.telegram_link_cli --as "$(AS)"
 
 test: install  ## every check: lint, unit/integration, validate, train, stories, NLU, end to end
 	@mkdir -p var && : > var/test-times.txt

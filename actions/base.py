@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -12,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalog import DEFAULT_LANGUAGE, normalize_language, render
 from actions.platform import shared_client
 from actions.providers import ProviderCatalog
-from actions.turn import LANGUAGE_SLOT, Turn, read_turn
+from actions.turn import IDENTITY_ENTITY, LANGUAGE_SLOT, Turn, read_turn
 from bot.platform_client import PlatformClient
+from bot.side_effects import CONFIRMED_CHANNELS, CONFIRMED_INTENTS
 
 
 class CatalogAction(Action, ABC):
@@ -56,13 +58,43 @@ class CatalogAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         """rasa-sdk's entry point."""
         turn = await read_turn(self.client, tracker)
-        events = await self.answer(turn, dispatcher, tracker)
+        if needs_confirmation(turn, tracker):
+            ask_for_confirmation(dispatcher, turn, tracker)
+            events: list[dict[str, Any]] = []
+        else:
+            events = await self.answer(turn, dispatcher, tracker)
         # Remember the conversation's language when it is not the profile's (see read_turn).
         profile = normalize_language((turn.profile or {}).get("language")) or DEFAULT_LANGUAGE
         remembered = turn.lang if turn.lang != profile else None
         if tracker.get_slot(LANGUAGE_SLOT) != remembered:
             events = [*events, SlotSet(LANGUAGE_SLOT, remembered)]
         return events
+
+
+def needs_confirmation(turn: Turn, tracker: Tracker) -> bool:
+    """Whether the message asks for a side effect by a channel whose sender id can be
+    spoofed (SMS) without being the one-time code the bot sent for it."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    return (
+        turn.identified
+        and turn.channel in CONFIRMED_CHANNELS
+        and intent in CONFIRMED_INTENTS
+        and not turn.confirmed
+    )
+
+
+def ask_for_confirmation(dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker) -> None:
+    """Offer the typed request back as a one-time button (by SMS: a code to reply with)."""
+    message = tracker.latest_message or {}
+    intent = str((message.get("intent") or {}).get("name"))
+    values: dict[str, str] = {}
+    for entity in message.get("entities") or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if name and name != IDENTITY_ENTITY and value is not None and name not in values:
+            values[str(name)] = str(value)
+    payload = f"/{intent}{json.dumps(values, ensure_ascii=False)}" if values else f"/{intent}"
+    button = {"title": render(turn.lang, "channels.confirm_button"), "payload": payload}
+    say(dispatcher, turn, "channels.confirm_by_code", buttons=[button])
 
 
 def say(

@@ -51,6 +51,16 @@ class Turn:
         return None
 
     @property
+    def channel(self) -> str:
+        """The channel the message came through, as the platform read the identity."""
+        return str(((self.profile or {}).get("message") or {}).get("channel") or "")
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the message is a side-effect button the gateway issued (a code by SMS)."""
+        return ((self.profile or {}).get("message") or {}).get("confirmed") is True
+
+    @property
     def first_name(self) -> str:
         """The sender's first name, or an empty string."""
         profile = self.profile or {}

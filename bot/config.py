@@ -70,8 +70,27 @@ class Settings(BaseSettings):
     # Demo dashboard at "/" (pick a demo user); off in a real deployment.
     demo_mode: bool = True
 
-    # Our own support text number (the seeds' number belongs to another company).
+    # Our own support text number (the seeds' number belongs to another company); SMS
+    # conversations and alerts are sent from it.
     support_phone: str = "+15550001000"
+
+    # Telegram (docs/channels-contract.md): "off", "webhook" (Telegram POSTs updates to
+    # <gateway>/telegram/webhook with TELEGRAM_WEBHOOK_SECRET in its secret-token header)
+    # or "polling" (the gateway asks getUpdates itself; local use).
+    telegram_mode: str = "off"
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_api_base_url: str = "https://api.telegram.org/bot"  # python-telegram-bot base_url
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_bot_username: str = ""  # for t.me/<username>?start=<code> links
+    telegram_link_ttl_seconds: int = Field(default=900, ge=60)
+
+    # SMS through Twilio (on when the account SID and auth token are set). The webhook
+    # is <SMS_PUBLIC_URL>/sms/webhook; signatures are checked against that URL, so set it
+    # to the address Twilio calls when a proxy sits in front of the gateway.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_api_base_url: str = ""  # default https://api.twilio.com (a stand-in in tests)
+    sms_public_url: str = ""  # default: the gateway URL
 
     # Rasa replays every event of a conversation session on each message, so latency grows
     # with the session's length; the gateway starts a new session (slots carried over,
@@ -93,6 +112,14 @@ class Settings(BaseSettings):
     def effective_platform_public_url(self) -> str:
         """The base URL of the pairing links sent to merchants."""
         return (self.platform_public_url or self.effective_platform_url()).rstrip("/")
+
+    def effective_sms_public_url(self) -> str:
+        """The base URL Twilio calls the SMS webhook on (signatures are checked on it)."""
+        return (self.sms_public_url or self.effective_gateway_url()).rstrip("/")
+
+    def sms_enabled(self) -> bool:
+        """Whether the SMS channel is configured (Twilio account SID and auth token)."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
 
     def effective_rasa_url(self) -> str:
         """Rasa's base URL as the gateway calls it."""

@@ -34,6 +34,9 @@ class Identity:
     user_id: int
     conversation_id: str
     channel: str
+    # The message is the payload of a one-time (side-effect) button the gateway issued
+    # in this conversation; by SMS, side effects need it (a caller id can be spoofed).
+    confirmed: bool = False
 
 
 def _sign(claims: dict, secret: str, audience: str, ttl_seconds: int) -> str:
@@ -83,7 +86,13 @@ def verify_session(token: str | None, secret: str) -> int:
 
 def sign_identity(identity: Identity, secret: str, ttl_seconds: int) -> str:
     """The per-message identity token the platform verifies."""
-    claims = {"sub": str(identity.user_id), "cid": identity.conversation_id, "ch": identity.channel}
+    claims: dict[str, object] = {
+        "sub": str(identity.user_id),
+        "cid": identity.conversation_id,
+        "ch": identity.channel,
+    }
+    if identity.confirmed:
+        claims["cf"] = True
     return _sign(claims, secret, IDENTITY_AUDIENCE, ttl_seconds)
 
 
@@ -91,6 +100,11 @@ def verify_identity(token: str | None, secret: str) -> Identity:
     """The identity an identity token carries; raises InvalidToken."""
     claims = _verify(token, secret, IDENTITY_AUDIENCE)
     try:
-        return Identity(int(claims["sub"]), str(claims.get("cid", "")), str(claims.get("ch", "")))
+        return Identity(
+            int(claims["sub"]),
+            str(claims.get("cid", "")),
+            str(claims.get("ch", "")),
+            confirmed=claims.get("cf") is True,
+        )
     except (TypeError, ValueError) as exc:
         raise InvalidToken("bad subject") from exc

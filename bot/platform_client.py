@@ -245,3 +245,112 @@ class InternalPlatformClient:
         if isinstance(body, dict):  # tolerate {"users": [...]}
             body = body.get("users")
         return [user for user in body or [] if isinstance(user, dict)]
+
+    async def telegram_link_code(self, user_id: int) -> dict[str, Any] | None:
+        """A one-time code linking a Telegram account to the user.
+
+        Returns:
+            ``{"code", "expires_at"}`` (12 URL-safe characters; ISO 8601 expiry), or
+            None for an unknown user.
+        """
+        body = {"user_id": int(user_id)}
+        try:
+            response = await self._client.post("/internal/telegram/link-codes", json=body)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        answer = _answer(response, missing_is_none=True, unauthorized=(401,))
+        return answer if isinstance(answer, dict) else None
+
+    async def link_telegram(
+        self, code: str, telegram_user_id: int, chat_id: int
+    ) -> dict[str, Any] | None:
+        """Link a Telegram account with a code from ``/start <code>`` (the code is used up).
+
+        Returns:
+            The user now linked (``id, name, email, language, organization``), or None
+            when the code is unknown, expired or used (``invalid_code``).
+        """
+        body = {"code": code, "telegram_user_id": int(telegram_user_id), "chat_id": int(chat_id)}
+        try:
+            response = await self._client.post("/internal/telegram/links", json=body)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        answer = _answer(response, missing_is_none=True, unauthorized=(401,))
+        return answer if isinstance(answer, dict) else None
+
+    async def link_telegram_contact(
+        self, phone: str, telegram_user_id: int, chat_id: int
+    ) -> dict[str, Any] | None:
+        """Link a Telegram account by the sender's own shared contact.
+
+        Returns:
+            The user whose verified phone it is, now linked; None when it is no user's
+            verified phone (``unknown_phone``). A malformed phone is a PlatformError 422.
+        """
+        body = {"phone": phone, "telegram_user_id": int(telegram_user_id), "chat_id": int(chat_id)}
+        try:
+            response = await self._client.post("/internal/telegram/links/contact", json=body)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        answer = _answer(response, missing_is_none=True, unauthorized=(401,))
+        return answer if isinstance(answer, dict) else None
+
+    async def telegram_user(self, telegram_user_id: int) -> dict[str, Any] | None:
+        """The user a Telegram account is linked to, or None."""
+        body = await self._get(f"/internal/telegram/users/{int(telegram_user_id)}")
+        return body if isinstance(body, dict) else None
+
+    async def unlink_telegram(self, telegram_user_id: int) -> bool:
+        """Unlink a Telegram account: True when it was linked, False when it was not."""
+        path = f"/internal/telegram/users/{int(telegram_user_id)}"
+        try:
+            response = await self._client.delete(path)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        if response.status_code == 404:
+            return False
+        if response.status_code >= 400:
+            _answer(response, unauthorized=(401,))  # raises
+        return True
+
+    async def user_by_phone(self, phone: str) -> dict[str, Any] | None:
+        """The user whose **verified** phone this is (any common form), or None.
+
+        None too for a sender that is no phone number (an alphanumeric sender id).
+        """
+        try:
+            body = await self._get("/internal/users/by-phone", {"phone": phone})
+        except PlatformError as exc:
+            if exc.status == 422 and exc.code == "invalid_phone":
+                return None
+            raise
+        return body if isinstance(body, dict) else None
+
+    async def sms_opted_out(self, phone: str) -> bool:
+        """Whether the phone number said STOP (and not START since)."""
+        body = await self._get("/internal/sms/opt-outs", {"phone": phone})
+        return bool(isinstance(body, dict) and body.get("opted_out"))
+
+    async def set_sms_opt_out(self, phone: str, opted_out: bool) -> dict[str, Any]:
+        """Record STOP (``opted_out=True``) or START (False); ``{"phone", "opted_out"}``."""
+        body = {"phone": phone, "opted_out": bool(opted_out)}
+        try:
+            response = await self._client.post("/internal/sms/opt-outs", json=body)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        return _answer(response, unauthorized=(401,))
+
+    async def first_receipt(self, channel: str, external_id: str | int) -> bool:
+        """Record an inbound message's id (Telegram update_id, Twilio MessageSid).
+
+        Returns:
+            True the first time (process the message), False for a duplicate (drop it),
+            across gateway processes and restarts.
+        """
+        body = {"channel": channel, "external_id": str(external_id)}
+        try:
+            response = await self._client.post("/internal/channels/receipts", json=body)
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(str(exc)) from exc
+        answer = _answer(response, unauthorized=(401,))
+        return bool(isinstance(answer, dict) and answer.get("first"))

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
 from bot.gateway import continuation, demo
+from bot.gateway.channels import sms, telegram
 from bot.gateway.channels.webchat import WebChat
 from bot.gateway.runtime import GatewayRuntime
 
@@ -76,6 +77,8 @@ def create_app(
 
     app.include_router(demo.router)
     app.include_router(continuation.build_router(runtime))
+    telegram.install(app, runtime)
+    sms.install(app, runtime)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # engineio_path=None: the mount already routes /socket.io/... to the server.
     app.mount(SOCKET_IO_PATH, socketio.ASGIApp(sio, socketio_path=None))

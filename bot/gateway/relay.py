@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.gateway.buttons import ButtonRegistry
@@ -27,7 +28,7 @@ from bot.gateway.codes import find_code
 from bot.gateway.conversations import ConversationLocks
 from bot.gateway.inbound import read_user_message
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
-from bot.gateway.rendering import BotReply, from_rasa
+from bot.gateway.rendering import BotReply, from_rasa, is_one_time
 from bot.gateway.texts import text
 from bot.identity import Identity, sign_identity
 from bot.platform_client import InternalPlatformClient, PlatformError, PlatformUnavailable
@@ -112,7 +113,10 @@ class Relay:
                     await deliver(taken)
                     return
             await self._bound_session(identity.conversation_id)
-            token = sign_identity(identity, self._identity_secret, self._identity_ttl)
+            confirmed = inbound.from_button and is_one_time(inbound.text)
+            token = sign_identity(
+                replace(identity, confirmed=confirmed), self._identity_secret, self._identity_ttl
+            )
             try:
                 raw = await self._rasa.send(
                     identity.conversation_id, inbound.text, token, identity.channel
@@ -157,7 +161,8 @@ class Relay:
         Returns:
             The replies, or the gateway's apology when Rasa cannot answer.
         """
-        token = sign_identity(identity, self._identity_secret, self._identity_ttl)
+        unconfirmed = replace(identity, confirmed=False)
+        token = sign_identity(unconfirmed, self._identity_secret, self._identity_ttl)
         try:
             raw = await self._rasa.trigger_intent(
                 identity.conversation_id, intent, {**entities, IDENTITY_ENTITY: token}

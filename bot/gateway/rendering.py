@@ -16,27 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.gateway.buttons import ButtonRegistry
+from bot.side_effects import ONE_TIME_INTENTS
 
 log = logging.getLogger(__name__)
 
 # Buttons whose payload has a side effect get one-time ids: a second click (or a replayed
-# id) is plain text for Rasa, never the payload again.
-ONE_TIME_INTENTS = frozenset(
-    {
-        "repair_reconnect",
-        "repair_steps_done",
-        "repair_notify_managers",
-        "cancel_order_confirm",
-        "cancel_order_remove",
-        "activation_confirm",
-        "onboarding_start",
-        "onboarding_stores",
-        "menu_export_retry",
-        "oto_setup_start",
-        "oto_currency_confirm",
-        "oto_branch_confirm",
-    }
-)
+# id) is plain text for Rasa, never the payload again (bot.side_effects).
 
 
 def payload_intent(payload: str) -> str | None:
@@ -61,6 +46,7 @@ class Button:
 
     title: str
     button_id: str
+    one_time: bool = False  # a side effect: its id is used once (by SMS, a code to type)
 
 
 @dataclass(frozen=True)
@@ -110,8 +96,9 @@ def _buttons(raw: Any, conversation_id: str, registry: ButtonRegistry) -> Iterab
         if not isinstance(payload, str) or not payload:
             continue
         title = title if isinstance(title, str) and title else payload
-        button_id = registry.issue(conversation_id, payload, one_time=is_one_time(payload))
-        yield Button(title=title, button_id=button_id)
+        one_time = is_one_time(payload)
+        button_id = registry.issue(conversation_id, payload, one_time=one_time)
+        yield Button(title=title, button_id=button_id, one_time=one_time)
 
 
 def to_web(reply: BotReply) -> dict[str, Any]:

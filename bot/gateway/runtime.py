@@ -59,6 +59,20 @@ class GatewayRuntime:
         self._relay: Relay | None = None
         self._channels: dict[str, ChannelDeliver] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._startup: list[Callable[[], Awaitable[None]]] = []
+        self._shutdown: list[Callable[[], Awaitable[None]]] = []
+
+    def on_lifecycle(
+        self,
+        startup: Callable[[], Awaitable[None]] | None = None,
+        shutdown: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Run ``startup`` at the end of :meth:`open` and ``shutdown`` at the start of
+        :meth:`close` (channels open their clients and polling loops this way)."""
+        if startup is not None:
+            self._startup.append(startup)
+        if shutdown is not None:
+            self._shutdown.append(shutdown)
 
     def register_channel(self, channel: str, deliver: ChannelDeliver) -> None:
         """Register how a channel delivers a turn's replies to one of its conversations.
@@ -114,9 +128,16 @@ class GatewayRuntime:
             session_max_turns=settings.rasa_session_max_turns,
             platform=self._platform,
         )
+        for startup in self._startup:
+            await startup()
 
     async def close(self) -> None:
-        """Cancel the background tasks still running and close the HTTP clients."""
+        """Stop the channels, cancel the background tasks still running, close the clients."""
+        for shutdown in reversed(self._shutdown):
+            try:
+                await shutdown()
+            except Exception:  # noqa: BLE001 - closing must go on for the others
+                log.exception("a channel failed to shut down")
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

@@ -12,9 +12,14 @@ import pytest
 from playwright.async_api import async_playwright
 
 from bot.config import get_settings
+from bot.devtools.fake_telegram import FakeTelegramServer
+from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.devtools.webchat_client import WebChatUser
 from bot.launcher import MODEL_PATH, Stack, StackError, isolated_stack
+from tests.e2e.channel_fixtures import channel_env, fake_telegram, fake_twilio
 from tests.e2e.support import session_token
+
+__all__ = ["fake_telegram", "fake_twilio"]  # session fixtures the stack depends on
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +34,11 @@ DEMO_EMAILS = {
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_telegram: FakeTelegramServer,
+    fake_twilio: FakeTwilioServer,
+) -> Iterator[Stack]:
     """The whole stack, up and healthy, for the session."""
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}: `make train` first")
@@ -37,6 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
     running = isolated_stack(workdir, settings.rasa_token.get_secret_value())
     running.env["RASA_SESSION_MAX_TURNS"] = str(SESSION_MAX_TURNS)  # shortened for tests
+    running.env.update(channel_env(fake_telegram, fake_twilio))
     try:
         running.start()
     except StackError as exc:

@@ -345,3 +345,30 @@ def test_code_unchecked_text_exists_in_every_language():
     assert text("code_unchecked", "en").startswith("I couldn't check that code")
     assert text("code_unchecked", "fr") != text("code_unchecked", "en")
     assert text("code_unchecked", "es") != text("code_unchecked", "en")
+
+
+async def test_only_a_side_effect_button_is_a_confirmed_message():
+    bodies: list[dict] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(
+            200,
+            json=[
+                {
+                    "text": "Cancel DD-1001?",
+                    "buttons": [
+                        {"title": "Confirm", "payload": '/cancel_order_confirm{"order_ref":"x"}'},
+                        {"title": "Keep it", "payload": "/cancel_order_keep"},
+                    ],
+                }
+            ],
+        )
+
+    relay, _ = relay_with(rasa)
+    (reply,) = await run(relay, "yes, cancel it")
+    confirm, keep = reply.buttons
+    await run(relay, keep.button_id)
+    await run(relay, confirm.button_id)
+    confirmed = [verify_identity(b["metadata"]["identity"], SECRET).confirmed for b in bodies]
+    assert confirmed == [False, False, True]

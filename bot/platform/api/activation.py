@@ -11,7 +11,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.platform.api.deps import CurrentUser, DbSession, State
+from bot.platform.api.deps import ConfirmedUser, CurrentUser, DbSession, State
 from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services import activation
@@ -111,7 +111,9 @@ def activation_locations(
 
 
 @router.post("", response_model=ActivateOut)
-def activate(body: ActivateIn, user: CurrentUser, session: DbSession, state: State) -> ActivateOut:
+def activate(
+    body: ActivateIn, user: ConfirmedUser, session: DbSession, state: State
+) -> ActivateOut:
     """Activate store links: we become the provider's primary order manager there.
 
     Each link is activated once (a repeated or concurrent request gets the same answer,

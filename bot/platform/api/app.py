@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from bot.config import Settings
 from bot.platform.api import (
     activation,
+    channels_internal,
     dispatch,
     integrations,
     internal,
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(integrations.router)
     app.include_router(repair.router)
     app.include_router(dispatch.router)
+    app.include_router(channels_internal.router)  # before internal: /internal/users/by-phone
     app.include_router(internal.router)
     app.include_router(repair_internal.router)
     app.include_router(orders.router)

@@ -15,6 +15,7 @@ from bot.identity import Identity, InvalidToken, verify_identity
 from bot.platform.api.state import PlatformState
 from bot.platform.models import User
 from bot.platform.services.users import get_user
+from bot.side_effects import CONFIRMED_CHANNELS
 
 identity_bearer = HTTPBearer(
     auto_error=False,
@@ -89,6 +90,28 @@ def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
     return caller.user
 
 
+def confirmed_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    """The caller, for an endpoint with a side effect (cancel, activate, reconnect...).
+
+    By SMS a caller id can be spoofed, so the message must be the one-time confirmation
+    the gateway issued in that conversation (a random code the bot just sent).
+
+    Raises:
+        HTTPException: 403 ``confirmation_required`` for an SMS message without it.
+    """
+    identity = caller.identity
+    if identity.channel in CONFIRMED_CHANNELS and not identity.confirmed:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN, detail={"code": "confirmation_required"}
+        )
+    return caller
+
+
+def confirmed_user(caller: Annotated[Caller, Depends(confirmed_caller)]) -> User:
+    """The user of :func:`confirmed_caller`."""
+    return caller.user
+
+
 def require_internal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(internal_bearer)],
     state: Annotated[PlatformState, Depends(get_state)],
@@ -108,4 +131,6 @@ def require_internal(
 DbSession = Annotated[Session, Depends(get_session)]
 CurrentUser = Annotated[User, Depends(current_user)]
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+ConfirmedCaller = Annotated[Caller, Depends(confirmed_caller)]
+ConfirmedUser = Annotated[User, Depends(confirmed_user)]
 State = Annotated[PlatformState, Depends(get_state)]

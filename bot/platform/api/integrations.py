@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, HTTPException, Query
 
-from bot.platform.api.deps import CurrentUser, DbSession
-from bot.platform.api.schemas import ErrorOut, MeOut, Permissions, StatusOut
+from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession
+from bot.platform.api.schemas import ErrorOut, MeOut, MessageOut, Permissions, StatusOut
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.status import integration_status
 
@@ -15,13 +15,16 @@ router = APIRouter(prefix="/api/v1", responses={401: {"model": ErrorOut}})
 
 
 @router.get("/me", response_model=MeOut, tags=["account"])
-def me(user: CurrentUser) -> MeOut:
-    """The caller's profile: name, language, organization and permissions."""
+def me(caller: CurrentCaller) -> MeOut:
+    """The caller's profile: name, language, organization, permissions, and what the
+    identity token says about the message (channel, confirmed)."""
+    user = caller.user
+    message = MessageOut(channel=caller.identity.channel, confirmed=caller.identity.confirmed)
     permissions = Permissions(
         manage_integrations=user.can_manage_integrations,
         cancel_orders=user.can_cancel_orders,
     )
-    return MeOut.of(user, permissions=permissions)
+    return MeOut.of(user, permissions=permissions, message=message)
 
 
 @router.get(

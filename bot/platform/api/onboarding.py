@@ -22,7 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession, State, require_internal
+from bot.platform.api.deps import (
+    ConfirmedCaller,
+    ConfirmedUser,
+    CurrentCaller,
+    CurrentUser,
+    DbSession,
+    State,
+    require_internal,
+)
 from bot.platform.api.errors import ERROR_RESPONSES, http_error
 from bot.platform.api.state import PlatformState
 from bot.platform.gateway_notifier import notify_conversation
@@ -197,7 +205,7 @@ def read(
     status_code=status.HTTP_201_CREATED,
 )
 def send_link(
-    onboarding_id: str, body: LangBody, caller: CurrentCaller, session: DbSession, state: State
+    onboarding_id: str, body: LangBody, caller: ConfirmedCaller, session: DbSession, state: State
 ) -> OnboardingOut:
     """The one-time sign-in link (pairing page) for the onboarding's new provider account."""
     try:
@@ -224,7 +232,7 @@ def choose_brand(
 
 @router.post(f"{PREFIX}/{{onboarding_id}}/stores", response_model=OnboardingOut)
 async def choose_stores(
-    onboarding_id: str, body: StoresIn, user: CurrentUser, session: DbSession, state: State
+    onboarding_id: str, body: StoresIn, user: ConfirmedUser, session: DbSession, state: State
 ) -> OnboardingOut:
     """Connect the chosen stores (once); their menus go to the provider, then its QA."""
     try:
@@ -239,7 +247,7 @@ async def choose_stores(
 
 @router.post(f"{PREFIX}/{{onboarding_id}}/menu-export", response_model=OnboardingOut)
 async def retry_menu_export(
-    onboarding_id: str, body: RetryIn, user: CurrentUser, session: DbSession, state: State
+    onboarding_id: str, body: RetryIn, user: ConfirmedUser, session: DbSession, state: State
 ) -> OnboardingOut:
     """ "Retry menu export" once the merchant made the fix (once per ``request_id``)."""
     try:

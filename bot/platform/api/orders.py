@@ -13,7 +13,7 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.platform.api.deps import CurrentUser, DbSession, State
+from bot.platform.api.deps import ConfirmedUser, CurrentUser, DbSession, State
 from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services import order_cancel, order_cancel_views
@@ -158,7 +158,7 @@ def get_order(
 
 @router.post("/{order_ref}/cancel", response_model=OutcomeOut)
 def cancel(
-    body: CancelIn, user: CurrentUser, session: DbSession, state: State, order_ref: str = REF
+    body: CancelIn, user: ConfirmedUser, session: DbSession, state: State, order_ref: str = REF
 ) -> OutcomeOut:
     """Cancel the order at its provider with ``reason``, once.
 

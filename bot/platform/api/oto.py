@@ -13,7 +13,14 @@ from dataclasses import asdict
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession, State
+from bot.platform.api.deps import (
+    ConfirmedCaller,
+    ConfirmedUser,
+    CurrentCaller,
+    CurrentUser,
+    DbSession,
+    State,
+)
 from bot.platform.api.errors import http_error
 from bot.platform.api.schemas import ErrorOut
 from bot.platform.services import oto_settings, oto_setup
@@ -153,7 +160,7 @@ def read_currency(code: str, user: CurrentUser, lang: str = _LANG) -> CurrencyOu
     response_model=CurrencyChangeOut,
     responses={422: {"model": ErrorOut, "description": "invalid_currency"}},
 )
-def put_currency(body: CurrencyIn, user: CurrentUser, session: DbSession) -> CurrencyChangeOut:
+def put_currency(body: CurrencyIn, user: ConfirmedUser, session: DbSession) -> CurrencyChangeOut:
     """Save the currency OTO collects on delivery; once per Confirm (``request_id``)."""
     try:
         change = oto_settings.set_currency(session, user, body.currency, body.request_id, body.lang)
@@ -170,7 +177,7 @@ def put_currency(body: CurrencyIn, user: CurrentUser, session: DbSession) -> Cur
         422: {"model": ErrorOut, "description": "unknown_location, with valid names"},
     },
 )
-def activate_branch(body: BranchIn, user: CurrentUser, session: DbSession) -> BranchChangeOut:
+def activate_branch(body: BranchIn, user: ConfirmedUser, session: DbSession) -> BranchChangeOut:
     """Mark a location Active for OTO (once; an active one answers ``already``)."""
     try:
         change = oto_settings.activate_branch(session, user, body.location)
@@ -180,7 +187,9 @@ def activate_branch(body: BranchIn, user: CurrentUser, session: DbSession) -> Br
 
 
 @router.post("/setups", response_model=SetupOut, status_code=status.HTTP_201_CREATED)
-def start_setup(body: SetupIn, caller: CurrentCaller, session: DbSession, state: State) -> SetupOut:
+def start_setup(
+    body: SetupIn, caller: ConfirmedCaller, session: DbSession, state: State
+) -> SetupOut:
     """A one-time page link where the retailer ID and token are typed (never in the chat)."""
     try:
         started = oto_setup.start_setup(

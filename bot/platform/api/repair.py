@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Query, status
 
-from bot.platform.api.deps import CurrentCaller, CurrentUser, DbSession, State
+from bot.platform.api.deps import ConfirmedCaller, CurrentCaller, CurrentUser, DbSession, State
 from bot.platform.api.errors import ERROR_RESPONSES, http_error
 from bot.platform.api.repair_schemas import (
     CheckOut,
@@ -37,7 +37,7 @@ _LANG = Query(None, description="en, fr or es; default: the pairing's language")
     },
 )
 def start_pairing(
-    body: PairingIn, caller: CurrentCaller, session: DbSession, state: State
+    body: PairingIn, caller: ConfirmedCaller, session: DbSession, state: State
 ) -> StartedPairingOut:
     """Create a one-time pairing link (expires after ``PAIRING_TTL_SECONDS``) for an account.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import Self
 
 if TYPE_CHECKING:
@@ -66,10 +66,21 @@ class UserOut(_Out):
         )
 
 
+class MessageOut(_Out):
+    """What the identity token says about the message being answered."""
+
+    channel: str
+    confirmed: bool = Field(
+        description="the message is a side-effect button the gateway issued in this "
+        "conversation; by SMS, side effects are refused without it (403 confirmation_required)"
+    )
+
+
 class MeOut(UserOut):
     """The caller's profile, with their permissions."""
 
     permissions: Permissions
+    message: MessageOut
 
 
 class StoreOut(_Out):

@@ -4,6 +4,13 @@ from bot.platform.models import onboarding as _onboarding  # noqa: F401 - regist
 from bot.platform.models import oto as _oto  # noqa: F401 - registers its tables
 from bot.platform.models.audit import AuditLog
 from bot.platform.models.base import Base, UTCDateTime, utcnow
+from bot.platform.models.channels import (
+    CHANNELS,
+    ChannelReceipt,
+    SmsOptOut,
+    TelegramLink,
+    TelegramLinkCode,
+)
 from bot.platform.models.dispatch import (
     DISPATCH_PROVIDERS,
     KITCHEN_STATUSES,
@@ -35,6 +42,7 @@ from bot.platform.models.repair import (
 from bot.platform.models.sandbox import SANDBOX_METHODS, SandboxCall, SandboxFault
 
 __all__ = [
+    "CHANNELS",
     "DISPATCH_PROVIDERS",
     "ERROR_TYPES",
     "FINAL_STATUSES",
@@ -48,6 +56,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Brand",
+    "ChannelReceipt",
     "DispatchBranch",
     "DispatchIntegration",
     "DispatchOrder",
@@ -68,8 +77,11 @@ __all__ = [
     "SandboxAccount",
     "SandboxCall",
     "SandboxFault",
+    "SmsOptOut",
     "Store",
     "StoreLink",
+    "TelegramLink",
+    "TelegramLinkCode",
     "User",
     "UTCDateTime",
     "utcnow",

@@ -1,0 +1,1 @@
+"""Outbound notifications: SMS through Twilio (alerts and the SMS channel's replies)."""
