@@ -26,19 +26,11 @@ ONE_TIME_INTENTS = frozenset(
 )
 """Buttons with side effects: their ids are used once."""
 
-CONFIRMED_INTENTS = frozenset(
-    {
-        "repair_reconnect",
-        "cancel_order_confirm",
-        "activation_confirm",
-        "onboarding_start",
-        "onboarding_stores",
-        "menu_export_retry",
-        "oto_setup_start",
-        "oto_currency_confirm",
-        "oto_branch_confirm",
-    }
-)
+CONFIRMED_INTENTS = ONE_TIME_INTENTS - {
+    "repair_steps_done",
+    "repair_notify_managers",
+    "cancel_order_remove",
+}
 """Intents that reach a provider or change settings: by SMS, only a confirmed message
 (the one-time code the bot sent) may carry them out."""
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from bot.gateway.rendering import BotReply
 from bot.gateway.sms_choices import Offer
+from bot.gateway.text_split import split_text
 
 MAX_BODY_CHARS = 1_600
 DEFAULT_LANGUAGE = "en"
@@ -100,37 +101,4 @@ def split_body(text: str, limit: int = MAX_BODY_CHARS) -> list[str]:
     line break, else at the last space; never inside a word or a URL unless a single
     word is longer than ``limit``.
     """
-    rest = text.strip()
-    bodies: list[str] = []
-    while rest and _units(rest) > limit:
-        cut = _cut(rest, limit)
-        bodies.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        bodies.append(rest)
-    return bodies
-
-
-def _cut(text: str, limit: int) -> int:
-    """Where to end the next body: an index of ``text`` at whitespace, within the limit."""
-    window = text[: _fitting(text, limit) + 1]  # the char just past the limit may be a space
-    for separator in ("\n\n", "\n"):
-        at = window.rfind(separator)
-        if at >= len(window) // 2:
-            return at
-    at = max(window.rfind(" "), window.rfind("\n"), window.rfind("\t"))
-    return at if at > 0 else _fitting(text, limit)  # one word longer than a message
-
-
-def _fitting(text: str, limit: int) -> int:
-    """How many leading characters of ``text`` fit in ``limit`` UTF-16 code units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    return split_text(text.strip(), limit)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.gateway.rendering import BotReply, Button
+from bot.gateway.text_split import split_text, utf16_length
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def to_telegram(reply: BotReply) -> list[TelegramMessage]:
     text = reply.text.strip() or (EMPTY_TEXT if keyboard is not None else "")
     if not text:
         return []
-    parts = split_text(text)
+    parts = split_text(text, MAX_TEXT_UNITS)
     messages = [TelegramMessage(part) for part in parts[:-1]]
     messages.append(TelegramMessage(parts[-1], keyboard))
     return messages
@@ -91,52 +92,5 @@ def _fits(button_id: str) -> bool:
 
 
 def telegram_length(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units (an emoji outside the BMP is 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
-    """Split ``text`` into parts of at most ``limit`` UTF-16 units, never inside a link.
-
-    Cuts at the last paragraph break that fits, else the last line break, else the last
-    space. A URL holds no whitespace, so it always lands whole in one part; only a
-    single word (or URL) longer than ``limit`` is cut where the limit falls.
-
-    Args:
-        text: the message text.
-        limit: the maximum length of a part, in UTF-16 code units.
-
-    Returns:
-        The non-empty parts, in order (just ``text`` when it fits).
-    """
-    parts: list[str] = []
-    rest = text
-    while telegram_length(rest) > limit:
-        cut = _cut_point(rest, _chars_within(rest, limit))
-        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        if head:
-            parts.append(head)
-    if rest.strip():
-        parts.append(rest)
-    return parts
-
-
-def _chars_within(text: str, limit: int) -> int:
-    """How many leading characters of ``text`` fit in ``limit`` UTF-16 units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _cut_point(text: str, within: int) -> int:
-    """Where to cut ``text`` so the head has at most ``within`` characters: at the last
-    paragraph break, else line break, in the second half of the head; else at the last
-    space; else at ``within``."""
-    for separator, earliest in (("\n\n", within // 2), ("\n", within // 2), (" ", 1)):
-        position = text.rfind(separator, 0, within + 1)
-        if position >= earliest and position > 0:
-            return position
-    return max(within, 1)
+    """The length Telegram counts: UTF-16 code units."""
+    return utf16_length(text)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -196,22 +196,9 @@ class TelegramUpdates:
     # --- linking -------------------------------------------------------------------
 
     async def _link_by_code(self, code: str, sender: User, chat_id: int, lang: str) -> None:
-        try:
-            user = await self._runtime.platform.link_telegram(code, sender.id, chat_id)
-        except PlatformUnavailable as exc:
-            log.warning("telegram link failed, platform unreachable: %s", exc)
-            await self._send(chat_id, text("unavailable", lang))
-            return
-        except PlatformError as exc:
-            if exc.status >= 500:
-                await self._send(chat_id, text("unavailable", lang))
-                return
-            user = None
-        if not isinstance(user, dict):
-            await self._send(chat_id, text("invalid_code", lang))
-            return
-        log.info("telegram account linked to user %s by code", user.get("id"))
-        await self._welcome(chat_id, user, lang)
+        platform = self._runtime.platform
+        linking = platform.link_telegram(code, sender.id, chat_id)
+        await self._link(linking, chat_id, lang, "invalid_code", "code")
 
     async def _link_by_contact(self, message: Message, sender: User, lang: str) -> None:
         contact = message.contact
@@ -220,10 +207,22 @@ class TelegramUpdates:
             await self._send(chat_id, text("contact_not_yours", lang))
             return
         phone = e164(contact.phone_number)
+        linking = self._runtime.platform.link_telegram_contact(phone, sender.id, chat_id)
+        await self._link(linking, chat_id, lang, "unknown_phone", "contact")
+
+    async def _link(
+        self,
+        linking: Awaitable[dict[str, Any] | None],
+        chat_id: int,
+        lang: str,
+        refused: str,
+        how: str,
+    ) -> None:
+        """Await the platform's linking call; welcome the user, or say why not."""
         try:
-            user = await self._runtime.platform.link_telegram_contact(phone, sender.id, chat_id)
+            user = await linking
         except PlatformUnavailable as exc:
-            log.warning("telegram contact link failed, platform unreachable: %s", exc)
+            log.warning("telegram link by %s failed, platform unreachable: %s", how, exc)
             await self._send(chat_id, text("unavailable", lang))
             return
         except PlatformError as exc:
@@ -232,9 +231,9 @@ class TelegramUpdates:
                 return
             user = None
         if not isinstance(user, dict):
-            await self._send(chat_id, text("unknown_phone", lang))
+            await self._send(chat_id, text(refused, lang))
             return
-        log.info("telegram account linked to user %s by contact", user.get("id"))
+        log.info("telegram account linked to user %s by %s", user.get("id"), how)
         await self._welcome(chat_id, user, lang)
 
     async def _welcome(self, chat_id: int, user: dict[str, Any], lang: str) -> None:
