@@ -7,7 +7,7 @@ AS    ?=
 TTL   ?= 3600
 STAGE := scripts/stage.sh
 
-.PHONY: run test install train db reset-demo token link-telegram lint unit validate rasa-test nlu-test e2e bench clean
+.PHONY: run test install train db reset-demo token link-telegram break lint unit validate rasa-test nlu-test e2e bench clean
 
 run: install train db  ## install, train if needed, load the demo, start everything
 	@$(PY) -m bot.run
@@ -29,6 +29,9 @@ token: install  ## print a web-chat session token: make token AS=olivia@demo-kit
 
 link-telegram: install  ## print a one-time Telegram link code: make link-telegram AS=olivia@demo-kitchen.test
 	@$(PY) -m bot.platform.telegram_link_cli --as "$(AS)"
+
+break: install  ## SANDBOX: disconnect a working store link: make break PROVIDER="Just Eat" LOCATION=Downtown ERROR=invalid_credentials [BRAND=…] [CASE=…]
+	@$(PY) -m bot.platform.break_cli --provider "$(PROVIDER)" --location "$(LOCATION)" --error "$(ERROR)" --brand "$(BRAND)" --case "$(CASE)"
 
 test: install  ## every check: lint, unit/integration, validate, train, stories, NLU, end to end
 	@mkdir -p var && : > var/test-times.txt
@@ -62,8 +65,9 @@ nlu-test:
 e2e:
 	$(PY) -m pytest -q tests/e2e
 
-bench: install train  ## latency benchmark: full stack against bare Rasa REST
+bench: install train  ## benchmarks: latency (full stack vs bare Rasa REST), alert delivery
 	$(PY) bench/latency.py
+	$(PY) bench/alerts.py
 
 clean:
 	rm -rf results var/log

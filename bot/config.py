@@ -92,6 +92,25 @@ class Settings(BaseSettings):
     twilio_api_base_url: str = ""  # default https://api.twilio.com (a stand-in in tests)
     sms_public_url: str = ""  # default: the gateway URL
 
+    # Live alerts (docs/alerts-contract.md): damping, the e-mail digest window, retries.
+    alert_damping_seconds: float = Field(default=120.0, ge=0)
+    alert_digest_seconds: float = Field(default=300.0, ge=0)
+    alert_max_attempts: int = Field(default=6, ge=1)
+    alert_backoff_base_seconds: float = Field(default=5.0, ge=0)
+    alert_backoff_cap_seconds: float = Field(default=600.0, ge=0)
+    alert_poll_seconds: float = Field(default=2.0, gt=0)
+    alert_batch: int = Field(default=50, ge=1)
+    alert_dispatcher: bool = True  # the platform process runs one dispatcher loop
+    sms_rate_per_number_per_hour: int = Field(default=10, ge=1)
+    sms_rate_per_minute: int = Field(default=120, ge=1)
+    smtp_host: str = ""  # empty: e-mail alerts wait (and are parked after the retries)
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    alert_email_from: str = "alerts@merchant-assistant.local"
+    dashboard_url: str = ""  # base of the repair links in alerts; default: the gateway URL
+
     # Rasa replays every event of a conversation session on each message, so latency grows
     # with the session's length; the gateway starts a new session (slots carried over,
     # Rasa's own action_session_start) after this many user turns. 0 never does.
@@ -120,6 +139,10 @@ class Settings(BaseSettings):
     def sms_enabled(self) -> bool:
         """Whether the SMS channel is configured (Twilio account SID and auth token)."""
         return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
+
+    def effective_dashboard_url(self) -> str:
+        """The base of the repair links alerts carry."""
+        return (self.dashboard_url or self.effective_gateway_url()).rstrip("/")
 
     def effective_rasa_url(self) -> str:
         """Rasa's base URL as the gateway calls it."""

@@ -47,6 +47,7 @@ def stack(
     running = isolated_stack(workdir, settings.rasa_token.get_secret_value())
     running.env["RASA_SESSION_MAX_TURNS"] = str(SESSION_MAX_TURNS)  # shortened for tests
     running.env.update(channel_env(fake_telegram, fake_twilio))
+    running.env["ALERT_DISPATCHER"] = "false"  # alerts are not part of these conversations
     try:
         running.start()
     except StackError as exc:

@@ -32,6 +32,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "internal_token": SecretStr(INTERNAL_TOKEN),
         "credentials_key": SecretStr(CREDENTIALS_KEY),
         "demo_mode": True,
+        "alert_dispatcher": False,  # tests run dispatchers themselves (run_once)
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from bot.config import Settings
 from bot.platform.api import (
     activation,
+    alerts_internal,
     channels_internal,
     dispatch,
     integrations,
@@ -34,9 +35,17 @@ from bot.platform.pairing_page import routes as pairing_page
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: PlatformState = app.state.platform
     state.sessions()  # the engine is created from the settings at startup
+    dispatcher = None
+    if state.settings.alert_dispatcher:  # one alert dispatcher loop (docs/alerts-contract.md)
+        from bot.notify.dispatcher import Dispatcher
+
+        dispatcher = Dispatcher(state.sessions(), state.settings)
+        dispatcher.start()
     try:
         yield
     finally:
+        if dispatcher is not None:
+            await dispatcher.stop()
         state.dispose()
 
 
@@ -79,6 +88,7 @@ def create_app(
     app.include_router(onboarding.router)
     app.include_router(oto.router)
     app.include_router(sandbox_internal.router)
+    app.include_router(alerts_internal.router)
     app.include_router(pairing_page.router)
     app.include_router(oto_page.router)
     log_redaction.install()

@@ -2,6 +2,16 @@
 
 from bot.platform.models import onboarding as _onboarding  # noqa: F401 - registers its tables
 from bot.platform.models import oto as _oto  # noqa: F401 - registers its tables
+from bot.platform.models.alerts import (
+    ALERT_CHANNELS,
+    INCIDENT_STATES,
+    LIVE_INCIDENT_STATES,
+    OUTBOX_STATES,
+    AlertItem,
+    AlertOutbox,
+    Incident,
+    PosTicket,
+)
 from bot.platform.models.audit import AuditLog
 from bot.platform.models.base import Base, UTCDateTime, utcnow
 from bot.platform.models.channels import (
@@ -42,6 +52,14 @@ from bot.platform.models.repair import (
 from bot.platform.models.sandbox import SANDBOX_METHODS, SandboxCall, SandboxFault
 
 __all__ = [
+    "ALERT_CHANNELS",
+    "INCIDENT_STATES",
+    "LIVE_INCIDENT_STATES",
+    "OUTBOX_STATES",
+    "AlertItem",
+    "AlertOutbox",
+    "Incident",
+    "PosTicket",
     "CHANNELS",
     "DISPATCH_PROVIDERS",
     "ERROR_TYPES",

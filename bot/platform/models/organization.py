@@ -47,6 +47,10 @@ class User(Base):
     can_cancel_orders: Mapped[bool] = mapped_column(default=False)
     alert_sms: Mapped[bool] = mapped_column(default=False)
     alert_email: Mapped[bool] = mapped_column(default=False)
+    # Quiet hours, local "HH:MM" in the organization's first location's time zone: SMS and
+    # e-mail alerts wait until they end (None: no quiet hours).
+    quiet_start: Mapped[str | None] = mapped_column(String(5), default=None)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), default=None)
 
     organization: Mapped[Organization] = relationship(back_populates="users")
 

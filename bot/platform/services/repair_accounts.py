@@ -14,6 +14,7 @@ from bot.platform.providers.adapter import AccountRef, ConnectionCheck
 from bot.platform.providers.catalog import Catalog, get_catalog
 from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import Forbidden, NotAllowed
+from bot.platform.services.link_health import mark_connected, mark_disconnected
 from bot.platform.services.status import BrokenAccount, StoreRef, integration_status
 from bot.platform.services.users import integration_managers
 
@@ -124,26 +125,14 @@ def apply_connection(
     Connected: each link becomes ``active`` when it was activated (else ``connected``),
     its error is cleared and its state dates from ``now``; the account's open repair
     requests are closed. An error: each link becomes ``disconnected`` with that error
-    type and case, dating from ``now`` when the error changed.
+    type and case, dating from ``now`` when the error changed. Both go through
+    :mod:`~bot.platform.services.link_health` (incidents and live alerts).
     """
     for link in account.links:
         if check.connected:
-            link.state = "active" if link.activated else "connected"
-            link.error_type = None
-            link.error_case = None
-            link.since = now
-            continue
-        case = check.error_case if check.error_type == STORE_CONFIGURATION else None
-        changed = (link.state, link.error_type, link.error_case) != (
-            "disconnected",
-            check.error_type,
-            case,
-        )
-        link.state = "disconnected"
-        link.error_type = check.error_type
-        link.error_case = case
-        if changed:
-            link.since = now
+            mark_connected(session, link, now)
+        else:
+            mark_disconnected(session, link, check.error_type or "", check.error_case, now)
     if check.connected:
         session.execute(
             update(RepairRequest)
