@@ -27,9 +27,9 @@ from actions.activation_render import (
     warning_reply,
 )
 from actions.base import CatalogAction, say
-from actions.refusals import allowed_names, refusal, say_unknown_name
-from actions.status import named_location, ready, say_unidentified
-from actions.status_render import Reply, who_can
+from actions.refusals import say_refusal_of
+from actions.status import named_location, ready
+from actions.status_render import Reply
 from actions.turn import Turn
 from bot.config import get_settings
 from bot.platform_client import PlatformError, PlatformUnavailable
@@ -45,21 +45,9 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 def say_refusal(dispatcher: CollectingDispatcher, turn: Turn, exc: Exception) -> None:
     """Why the platform would not list or activate: permission, unknown names, outages."""
-    if isinstance(exc, PlatformUnavailable):
-        say(dispatcher, turn, "platform.unavailable")
-        return
-    code, detail = refusal(exc)
-    if say_unknown_name(dispatcher, turn, code, detail):
-        return
-    if code == "not_allowed":
-        names = allowed_names(detail)
-        say(dispatcher, turn, "activation.not_allowed", who=who_can(turn.lang, names))
-    elif code == "forbidden":
-        say(dispatcher, turn, "activation.stale")
-    elif code == "unauthorized":
-        say_unidentified(dispatcher, turn)
-    else:
-        say(dispatcher, turn, "platform.error")
+    say_refusal_of(
+        dispatcher, turn, exc, not_allowed="activation.not_allowed", forbidden="activation.stale"
+    )
 
 
 async def fetch_overview(

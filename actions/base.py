@@ -53,12 +53,17 @@ class CatalogAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         """Send the replies for ``turn``; return the events to apply."""
 
+    def only_asks(self, turn: Turn, tracker: Tracker) -> bool:
+        """Whether this turn only asks a question back (changes nothing): then an SMS
+        sender is not asked for the code first."""
+        return False
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """rasa-sdk's entry point."""
         turn = await read_turn(self.client, tracker)
-        if needs_confirmation(turn, tracker):
+        if needs_confirmation(turn, tracker) and not self.only_asks(turn, tracker):
             ask_for_confirmation(dispatcher, turn, tracker)
             events: list[dict[str, Any]] = []
         else:

@@ -21,34 +21,22 @@ from actions.base import CatalogAction, say
 from actions.catalog import join_names
 from actions.onboarding_api import check_eligibility, current_onboarding, onboarding_step
 from actions.onboarding_render import report, retry_button, say_failing, say_link
-from actions.refusals import allowed_names, refusal, say_unknown_name
-from actions.status import named_location, ready, say_unidentified
-from actions.status_render import who_can
+from actions.refusals import refusal, say_refusal_of
+from actions.status import named_location, ready
 from actions.turn import Turn
-from bot.platform_client import PlatformError, PlatformUnauthorized, PlatformUnavailable
+from bot.platform_client import PlatformError, PlatformUnavailable
 
 
 def say_refusal(dispatcher: CollectingDispatcher, turn: Turn, exc: Exception) -> None:
     """Why the platform refused: permission, names, already connected, outages."""
-    if isinstance(exc, PlatformUnavailable):
-        say(dispatcher, turn, "platform.unavailable")
-        return
     code, detail = refusal(exc)
-    if say_unknown_name(dispatcher, turn, code, detail):
-        return
-    if code == "not_allowed":
-        names = allowed_names(detail)
-        say(dispatcher, turn, "onboarding.not_allowed", who=who_can(turn.lang, names))
-    elif code == "already_connected":
+    if code == "already_connected" and not isinstance(exc, PlatformUnavailable):
         say(dispatcher, turn, "onboarding.already_connected", provider=detail.get("provider", ""),
             stores=join_names(turn.lang, list(detail.get("stores") or []), "and"),
             accounts=join_names(turn.lang, list(detail.get("accounts") or []), "and"))  # fmt: skip
-    elif code == "forbidden":
-        say(dispatcher, turn, "onboarding.not_found")
-    elif isinstance(exc, PlatformUnauthorized) or code == "unauthorized":
-        say_unidentified(dispatcher, turn)
-    else:
-        say(dispatcher, turn, "platform.error")
+        return
+    not_allowed, forbidden = "onboarding.not_allowed", "onboarding.not_found"
+    say_refusal_of(dispatcher, turn, exc, not_allowed=not_allowed, forbidden=forbidden)
 
 
 class OnboardingAction(CatalogAction):

@@ -110,6 +110,12 @@ class ActionRepairReconnect(CatalogAction):
     ) -> list[dict[str, Any]]:
         if not _reconnectable(account):
             return self._portal_steps(turn, dispatcher, account)
+        return await self.pair(turn, dispatcher, account)
+
+    async def pair(
+        self, turn: Turn, dispatcher: CollectingDispatcher, account: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Start pairing one reconnectable account and send its link, or say why not."""
         account_id = str(account.get("account_id"))
         label = account_name(account)
         step = account.get("next_step") or {}

@@ -32,8 +32,11 @@ from sqlalchemy import create_engine, func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Settings  # noqa: E402
-from bot.devtools.fake_smtp import FakeSmtpServer  # noqa: E402
-from bot.devtools.fake_twilio import FakeTwilioServer  # noqa: E402
+from bot.devtools.alert_stand_ins import (  # noqa: E402
+    break_links,
+    running_stand_ins,
+    stand_in_settings,
+)
 from bot.notify.dispatcher import Dispatcher  # noqa: E402
 from bot.platform.db import make_engine, session_factory  # noqa: E402
 from bot.platform.demo import load_demo  # noqa: E402
@@ -48,7 +51,6 @@ from bot.platform.models import (  # noqa: E402
     User,
     utcnow,
 )
-from bot.platform.services.link_health import mark_disconnected  # noqa: E402
 
 ACCOUNT_SID = "AC" + "1" * 32
 PROVIDERS = ("uber_eats", "doordash", "grubhub", "just_eat", "deliveroo")
@@ -140,16 +142,7 @@ def build_organizations(url: str, orgs: int) -> None:
 def break_all(url: str, settings: Settings) -> int:
     """Break every bench link through ``link_health``; how many incidents opened."""
     sessions = session_factory(make_engine(url))
-    opened = 0
-    with sessions() as session:
-        links = session.scalars(
-            select(StoreLink).where(StoreLink.account_id.like("b%-%")).order_by(StoreLink.id)
-        ).all()
-        for link in links:
-            if mark_disconnected(session, link, "invalid_credentials", settings=settings):
-                opened += 1
-        session.commit()
-    return opened
+    return break_links(sessions, settings, StoreLink.account_id.like("b%-%"))
 
 
 def run_dispatchers(url: str, settings: Settings, count: int) -> None:
@@ -176,22 +169,16 @@ def main() -> None:
     parser.add_argument("--dispatchers", type=int, default=4)
     parser.add_argument("--orgs", type=int, default=200)
     args = parser.parse_args()
-    twilio, smtp = FakeTwilioServer(ACCOUNT_SID), FakeSmtpServer()
-    twilio.start()
-    smtp.start()
-    with tempfile.TemporaryDirectory() as tmp:
+    with running_stand_ins(ACCOUNT_SID) as (twilio, smtp), tempfile.TemporaryDirectory() as tmp:
         url, schema = database_url(Path(tmp))
         settings = Settings(
             _env_file=None,
             database_url=url,
-            twilio_account_sid=ACCOUNT_SID,
-            twilio_auth_token=SecretStr("bench"),
-            twilio_api_base_url=twilio.url,
-            smtp_host="127.0.0.1",
-            smtp_port=smtp.port,
+            **stand_in_settings(twilio, smtp, auth_token="bench"),
             alert_batch=50,
             sms_rate_per_minute=1_000_000,
             dashboard_url="https://dashboard.bench.test",
+            identity_secret=SecretStr("bench-identity-secret"),  # signs unsubscribe links
         )
         load_demo(url)
         build_organizations(url, args.orgs)
@@ -208,12 +195,10 @@ def main() -> None:
                 ).all()
             )
         drop_schema(schema)
-    ids = Counter(str(m["Message-ID"]) for m in smtp.messages())
-    sms = Counter((m["to"], m["body"]) for m in twilio.messages())
+        ids = Counter(str(m["Message-ID"]) for m in smtp.messages())
+        sms = Counter((m["to"], m["body"]) for m in twilio.messages())
     duplicates = sum(c - 1 for c in ids.values()) + sum(c - 1 for c in sms.values())
     handed = sum(ids.values()) + sum(sms.values())
-    twilio.stop()
-    smtp.stop()
     print(f"incidents opened:      {incidents}")
     print(f"outbox rows:           {rows}  ({by_state})")
     print(f"handed over:           {handed}  (SMS {sum(sms.values())}, e-mail {sum(ids.values())})")

@@ -132,6 +132,41 @@ class PlatformClient:
         path = f"/api/v1/repair/accounts/{quote(account_id, safe='')}/requests"
         return await self._send("POST", path, token, {})
 
+    # alerts (docs/alerts-contract.md, "Chat parts"): the caller's own alerts only.
+
+    async def alert_settings(self, token: str | None) -> dict[str, Any]:
+        """The caller's alert choices: ``sms, email, phone_verified, sms_stopped,
+        quiet_start, quiet_end``."""
+        return await self._get("/api/v1/alerts/settings", token)
+
+    async def update_alert_settings(
+        self, token: str | None, sms: bool | None = None, email: bool | None = None
+    ) -> dict[str, Any]:
+        """Turn the caller's SMS and/or e-mail alerts on or off (None: leave as is).
+
+        Returns:
+            The settings after the change, with ``changed`` (``["sms", ...]``).
+
+        Raises:
+            PlatformError: 409 ``no_verified_phone`` / ``sms_stopped`` (nothing changed),
+                403 ``confirmation_required`` (by SMS without the code), 422 when
+                neither ``sms`` nor ``email`` is given.
+        """
+        body = {key: value for key, value in (("sms", sms), ("email", email)) if value is not None}
+        return await self._send("PATCH", "/api/v1/alerts/settings", token, body)
+
+    async def latest_alert(
+        self, token: str | None, channel: str | None = None
+    ) -> dict[str, Any] | None:
+        """The incident of the latest alert sent to the caller (``channel`` ``sms`` or
+        ``email`` preferred; None: any), or None when there is none (404 ``no_alert``)."""
+        try:
+            return await self._get("/api/v1/alerts/latest", token, {"channel": channel})
+        except PlatformError as exc:
+            if exc.status == 404 and exc.code == "no_alert":
+                return None
+            raise
+
 
 def _answer(
     response: httpx.Response,
@@ -202,13 +237,48 @@ class InternalPlatformClient:
         """Close the underlying connection pool."""
         await self._client.aclose()
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
-        """The JSON answer, or None on 404; raises PlatformError / PlatformUnavailable."""
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """The platform's raw answer; raises PlatformUnavailable when it cannot be reached."""
         try:
-            response = await self._client.get(path, params=params)
+            return await self._client.request(method, path, json=body, params=params)
         except httpx.HTTPError as exc:
             raise PlatformUnavailable(str(exc)) from exc
-        return _answer(response, missing_is_none=True)
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
+        """The JSON answer, or None on 404; raises PlatformError / PlatformUnavailable."""
+        return _answer(await self._request("GET", path, params=params), missing_is_none=True)
+
+    async def _post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        missing_is_none: bool = False,
+        unauthorized: tuple[int, ...] = (401,),
+    ) -> Any | None:
+        """POST ``body``; the JSON answer (None on 404 when ``missing_is_none``).
+
+        Raises:
+            PlatformUnauthorized: A status in ``unauthorized`` (a wrong internal token).
+            PlatformError: Any other error status.
+            PlatformUnavailable: The platform could not be reached in time.
+        """
+        response = await self._request("POST", path, body=body)
+        return _answer(response, missing_is_none=missing_is_none, unauthorized=unauthorized)
+
+    async def _post_for_object(
+        self, path: str, body: dict[str, Any], *, unauthorized: tuple[int, ...] = (401,)
+    ) -> dict[str, Any] | None:
+        """POST ``body``; the JSON object answered, or None on 404 (see :meth:`_post`)."""
+        answer = await self._post(path, body, missing_is_none=True, unauthorized=unauthorized)
+        return answer if isinstance(answer, dict) else None
 
     async def submit_repair_code(
         self, user_id: int, conversation_id: str, code: str
@@ -220,12 +290,7 @@ class InternalPlatformClient:
             None when it was not (404 ``no_pending_code``).
         """
         body = {"user_id": int(user_id), "conversation_id": conversation_id, "code": code}
-        try:
-            response = await self._client.post("/internal/repair/codes", json=body)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
-        answer = _answer(response, missing_is_none=True, unauthorized=())
-        return answer if isinstance(answer, dict) else None
+        return await self._post_for_object("/internal/repair/codes", body, unauthorized=())
 
     async def user(self, user_id: int) -> dict[str, Any] | None:
         """A user (``id, name, email, language, organization{id, name}``), or None."""
@@ -254,12 +319,7 @@ class InternalPlatformClient:
             None for an unknown user.
         """
         body = {"user_id": int(user_id)}
-        try:
-            response = await self._client.post("/internal/telegram/link-codes", json=body)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
-        answer = _answer(response, missing_is_none=True, unauthorized=(401,))
-        return answer if isinstance(answer, dict) else None
+        return await self._post_for_object("/internal/telegram/link-codes", body)
 
     async def link_telegram(
         self, code: str, telegram_user_id: int, chat_id: int
@@ -271,12 +331,7 @@ class InternalPlatformClient:
             when the code is unknown, expired or used (``invalid_code``).
         """
         body = {"code": code, "telegram_user_id": int(telegram_user_id), "chat_id": int(chat_id)}
-        try:
-            response = await self._client.post("/internal/telegram/links", json=body)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
-        answer = _answer(response, missing_is_none=True, unauthorized=(401,))
-        return answer if isinstance(answer, dict) else None
+        return await self._post_for_object("/internal/telegram/links", body)
 
     async def link_telegram_contact(
         self, phone: str, telegram_user_id: int, chat_id: int
@@ -288,12 +343,7 @@ class InternalPlatformClient:
             verified phone (``unknown_phone``). A malformed phone is a PlatformError 422.
         """
         body = {"phone": phone, "telegram_user_id": int(telegram_user_id), "chat_id": int(chat_id)}
-        try:
-            response = await self._client.post("/internal/telegram/links/contact", json=body)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
-        answer = _answer(response, missing_is_none=True, unauthorized=(401,))
-        return answer if isinstance(answer, dict) else None
+        return await self._post_for_object("/internal/telegram/links/contact", body)
 
     async def telegram_user(self, telegram_user_id: int) -> dict[str, Any] | None:
         """The user a Telegram account is linked to, or None."""
@@ -302,11 +352,9 @@ class InternalPlatformClient:
 
     async def unlink_telegram(self, telegram_user_id: int) -> bool:
         """Unlink a Telegram account: True when it was linked, False when it was not."""
-        path = f"/internal/telegram/users/{int(telegram_user_id)}"
-        try:
-            response = await self._client.delete(path)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
+        response = await self._request(
+            "DELETE", f"/internal/telegram/users/{int(telegram_user_id)}"
+        )
         if response.status_code == 404:
             return False
         if response.status_code >= 400:
@@ -334,11 +382,7 @@ class InternalPlatformClient:
     async def set_sms_opt_out(self, phone: str, opted_out: bool) -> dict[str, Any]:
         """Record STOP (``opted_out=True``) or START (False); ``{"phone", "opted_out"}``."""
         body = {"phone": phone, "opted_out": bool(opted_out)}
-        try:
-            response = await self._client.post("/internal/sms/opt-outs", json=body)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
-        return _answer(response, unauthorized=(401,))
+        return await self._post("/internal/sms/opt-outs", body)
 
     async def first_receipt(self, channel: str, external_id: str | int) -> bool:
         """Record an inbound message's id (Telegram update_id, Twilio MessageSid).
@@ -348,9 +392,5 @@ class InternalPlatformClient:
             across gateway processes and restarts.
         """
         body = {"channel": channel, "external_id": str(external_id)}
-        try:
-            response = await self._client.post("/internal/channels/receipts", json=body)
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(str(exc)) from exc
-        answer = _answer(response, unauthorized=(401,))
+        answer = await self._post("/internal/channels/receipts", body)
         return bool(isinstance(answer, dict) and answer.get("first"))

@@ -22,6 +22,8 @@ ONE_TIME_INTENTS = frozenset(
         "oto_setup_start",
         "oto_currency_confirm",
         "oto_branch_confirm",
+        "alerts_on",
+        "alerts_off",
     }
 )
 """Buttons with side effects: their ids are used once."""

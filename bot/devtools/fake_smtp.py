@@ -8,6 +8,7 @@ Built on ``aiosmtpd``'s :class:`~aiosmtpd.controller.Controller` (its own thread
     [mail] = server.wait_for(1)
     server.down()           # every new session answers 421 (a temporary failure)
     server.up()
+    server.fail_next(2)     # or: the next two messages answer 451 at DATA
     server.stop()
 
 Or on its own, printing each message: ``python -m bot.devtools.fake_smtp --port 8025``.
@@ -29,7 +30,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 class _Handler:
-    """Records each message; answers 421 while the server is down."""
+    """Records each message; answers 421 while the server is down, 451 when told to fail."""
 
     def __init__(self, owner: FakeSmtpServer) -> None:
         self.owner = owner
@@ -39,6 +40,7 @@ class _Handler:
     ) -> str:  # noqa: N802
         """Refuse while down."""
         if self.owner.is_down:
+            self.owner._refused()
             return "421 Service not available, try again later"
         session.host_name = hostname
         return "250 fake-smtp"
@@ -53,14 +55,19 @@ class _Handler:
     ) -> list[str]:
         """Refuse while down."""
         if self.owner.is_down:
+            self.owner._refused()
             return ["421 Service not available, try again later"]
         session.host_name = hostname
         return responses
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        """Record the message (or answer 421 while down)."""
+        """Record the message (or answer 421 while down, 451 while told to fail)."""
         if self.owner.is_down:
+            self.owner._refused()
             return "421 Service not available, try again later"
+        if self.owner._take_failure():
+            self.owner._refused()
+            return "451 Requested action aborted: local error in processing"
         content = envelope.content
         raw = content if isinstance(content, bytes) else str(content).encode()
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -77,6 +84,8 @@ class FakeSmtpServer:
         self._port = port or _free_port(host)
         self._cond = threading.Condition()
         self._messages: list[Message] = []
+        self._failures = 0  # how many of the next messages to refuse (451)
+        self._refusals = 0  # how many commands were refused, while down or failing
         self.is_down = False
         self._controller = Controller(_Handler(self), hostname=host, port=self._port)
 
@@ -101,6 +110,28 @@ class FakeSmtpServer:
         """Accept messages again."""
         self.is_down = False
 
+    def fail_next(self, count: int = 1) -> None:
+        """Answer the next ``count`` messages with 451 at DATA (a temporary failure)."""
+        with self._cond:
+            self._failures += count
+
+    @property
+    def refusals(self) -> int:
+        """How many commands were refused so far (421 while down, 451 when failing)."""
+        with self._cond:
+            return self._refusals
+
+    def wait_for_refusals(self, count: int, timeout: float = 30.0) -> int:
+        """Block until at least ``count`` refusals happened (``TimeoutError`` otherwise)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._refusals < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{self._refusals} of {count} refusals happened")
+                self._cond.wait(left)
+            return self._refusals
+
     def messages(self, to: str | None = None) -> list[Message]:
         """The accepted messages in order (to ``to``, or all)."""
         with self._cond:
@@ -118,9 +149,22 @@ class FakeSmtpServer:
             return list(self._messages[:count])
 
     def clear(self) -> None:
-        """Forget the recorded messages."""
+        """Forget the recorded messages and refusals; cancel pending failures."""
         with self._cond:
             self._messages.clear()
+            self._failures = self._refusals = 0
+
+    def _take_failure(self) -> bool:
+        with self._cond:
+            if self._failures <= 0:
+                return False
+            self._failures -= 1
+            return True
+
+    def _refused(self) -> None:
+        with self._cond:
+            self._refusals += 1
+            self._cond.notify_all()
 
     def _record(self, message: Message, rcpt: list[str]) -> None:
         with self._cond:

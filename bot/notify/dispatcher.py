@@ -26,9 +26,10 @@ from bot.config import Settings, get_settings
 from bot.notify import delivery_rules as rules
 from bot.notify.alert_texts import broken_store, render_email, render_sms
 from bot.notify.claims import claim, finish
-from bot.notify.email_sender import SmtpEmailSender, build_message, unsubscribe_url
+from bot.notify.email_sender import SmtpEmailSender, build_message
 from bot.notify.pos_tickets import store_tickets
 from bot.notify.twilio_sms import TwilioSmsSender, mask_phone
+from bot.notify.unsubscribe_token import unsubscribe_url
 from bot.platform.models import AlertOutbox, utcnow
 from bot.platform.services.alert_queue import open_due_incidents
 
@@ -123,8 +124,9 @@ class Dispatcher:
                 to, body = row.address, render_sms(row.language, stores[0])
                 log.info("alert SMS %s to %s", row.message_key, mask_phone(to))
                 return lambda: self.sms.send(to, body)
-            mail = render_email(row.language, stores, unsubscribe_url(s))
-            message = build_message(s, row.address, mail, row.message_key)
+            unsubscribe = unsubscribe_url(s, row.user_id, row.language)
+            mail = render_email(row.language, stores, unsubscribe)
+            message = build_message(s, row.address, mail, row.message_key, unsubscribe)
             log.info("alert e-mail %s (%d stores)", row.message_key, len(stores))
             return lambda: self.email.send(message)
 

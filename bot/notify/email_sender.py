@@ -2,8 +2,11 @@
 
 The Message-ID comes from the outbox row's ``message_key``
 (``<alert-<key>@merchant-assistant>``): a message sent again after a dispatcher died is
-recognisably the same one. Each carries a ``List-Unsubscribe`` header (a ``mailto`` and
-an https link to the dashboard's alert settings).
+recognisably the same one. Each carries a ``List-Unsubscribe`` header (the recipient's
+signed https link, :mod:`bot.notify.unsubscribe_token`; no ``mailto``: nothing reads
+that mailbox) and
+``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058: mail clients unsubscribe
+with one POST to that link).
 """
 
 from __future__ import annotations
@@ -26,22 +29,22 @@ def message_id(message_key: str) -> str:
     return f"<alert-{message_key}@merchant-assistant>"
 
 
-def unsubscribe_url(settings: Settings) -> str:
-    """Where a recipient turns alert e-mails off (the dashboard)."""
-    return f"{settings.effective_dashboard_url()}/?alerts=settings"
+def build_message(
+    settings: Settings, to: str, mail: Email, message_key: str, unsubscribe: str
+) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, Message-ID, List-Unsubscribe.
 
-
-def build_message(settings: Settings, to: str, mail: Email, message_key: str) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, Message-ID, List-Unsubscribe."""
+    ``unsubscribe`` is the recipient's one-click link
+    (:func:`bot.notify.unsubscribe_token.unsubscribe_url`).
+    """
     msg = EmailMessage()
     msg["From"] = settings.alert_email_from
     msg["To"] = to
     msg["Subject"] = mail.subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(message_key)
-    msg["List-Unsubscribe"] = (
-        f"<mailto:{settings.alert_email_from}?subject=unsubscribe>, <{unsubscribe_url(settings)}>"
-    )
+    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(mail.text)
     msg.add_alternative(mail.html, subtype="html")
     return msg

@@ -1,4 +1,4 @@
-"""Putting the demo's changeable state back (store links, orders, OTO settings).
+"""Putting the demo's changeable state back (store links, orders, OTO settings, alerts).
 
 Demos and the end-to-end tests use it, through the sandbox controls
 (``POST /internal/sandbox/reset``), to start again from DEMO.md without reloading.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.platform.demo_data import (
@@ -18,15 +18,21 @@ from bot.platform.demo_data import (
     ORDERS,
     OTO_BRANCHES,
     OTO_DEMO_CURRENCY,
+    USERS,
     minutes_before,
 )
 from bot.platform.models import (
+    AlertItem,
+    AlertOutbox,
     Base,
     DispatchBranch,
     DispatchIntegration,
     DispatchOrder,
+    Incident,
     LiveOrder,
+    PosTicket,
     ProviderAccount,
+    User,
 )
 from bot.platform.services.onboarding_cleanup import forget_onboardings
 
@@ -41,13 +47,18 @@ _REPAIR_TABLES = (
     "sandbox_accounts",
     "repair_requests",
 )
+# Live alerts: emptied first (children before parents), before any store link goes, so
+# no alert queued before the restore is sent after it.
+_ALERT_MODELS = (AlertItem, PosTicket, AlertOutbox, Incident)
 
 
 def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
     """Put the demo's links, orders and OTO settings back as DEMO.md describes them.
 
     Users, ids and the audit log are kept; pairings, code failures, locks, stored
-    credentials, sandbox settings and repair requests are removed. Live orders get their
+    credentials, sandbox settings and repair requests are removed. So are live alerts
+    (incidents, the outbox, POS tickets: nothing queued before is sent after), and each
+    user's alert choices (SMS, e-mail, no quiet hours) are put back. Live orders get their
     status back (not cancelled, not removed from the active list), the OTO integrations
     lose their saved credentials and get their currency and branch activation back, and
     the dispatch orders their fields. Demos and the end-to-end tests use it (through the
@@ -60,6 +71,9 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
     _restore_orders(session, now)
     _restore_oto(session, now)
     since = now.replace(microsecond=0) - DISCONNECTED_FOR
+    for model in _ALERT_MODELS:
+        session.execute(delete(model))
+    _restore_alert_choices(session)
     tables = Base.metadata.tables
     for name in _REPAIR_TABLES:
         if name in tables:
@@ -86,6 +100,14 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
             restored += 1
     session.commit()
     return restored
+
+
+def _restore_alert_choices(session: Session) -> None:
+    """Give each demo user the alert choices DEMO.md lists, and no quiet hours."""
+    choices = {row[1]: (row[6], row[7]) for users in USERS.values() for row in users}
+    for user in session.scalars(select(User).where(User.email.in_(choices))):
+        user.alert_sms, user.alert_email = choices[user.email]
+        user.quiet_start = user.quiet_end = None
 
 
 def _restore_orders(session: Session, now: datetime) -> None:

@@ -12,14 +12,23 @@ import pytest
 from playwright.async_api import async_playwright
 
 from bot.config import get_settings
+from bot.devtools.fake_smtp import FakeSmtpServer
 from bot.devtools.fake_telegram import FakeTelegramServer
 from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.devtools.webchat_client import WebChatUser
 from bot.launcher import MODEL_PATH, Stack, StackError, isolated_stack
-from tests.e2e.channel_fixtures import channel_env, fake_telegram, fake_twilio
+from tests.e2e.alert_support import outbox, wait_until_sent
+from tests.e2e.channel_fixtures import (
+    alert_env,
+    channel_env,
+    fake_smtp,
+    fake_telegram,
+    fake_twilio,
+)
+from tests.e2e.repair_support import reset_demo
 from tests.e2e.support import session_token
 
-__all__ = ["fake_telegram", "fake_twilio"]  # session fixtures the stack depends on
+__all__ = ["fake_smtp", "fake_telegram", "fake_twilio"]  # session fixtures the stack uses
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +47,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
     fake_telegram: FakeTelegramServer,
     fake_twilio: FakeTwilioServer,
+    fake_smtp: FakeSmtpServer,
 ) -> Iterator[Stack]:
     """The whole stack, up and healthy, for the session."""
     if not MODEL_PATH.exists():
@@ -47,7 +57,7 @@ def stack(
     running = isolated_stack(workdir, settings.rasa_token.get_secret_value())
     running.env["RASA_SESSION_MAX_TURNS"] = str(SESSION_MAX_TURNS)  # shortened for tests
     running.env.update(channel_env(fake_telegram, fake_twilio))
-    running.env["ALERT_DISPATCHER"] = "false"  # alerts are not part of these conversations
+    running.env.update(alert_env(fake_smtp))  # live alerts, with short windows
     try:
         running.start()
     except StackError as exc:
@@ -86,6 +96,27 @@ async def chat(stack: Stack, user_ids: dict[str, int]) -> AsyncIterator:
     yield _open
     for user in opened:
         await user.close()
+
+
+@pytest.fixture
+def clean_alerts(
+    stack: Stack, fake_smtp: FakeSmtpServer, fake_twilio: FakeTwilioServer
+) -> Iterator[None]:
+    """For the alert tests: the demo and empty mailboxes first, nothing queued after.
+
+    ``pytestmark = pytest.mark.usefixtures("clean_alerts")`` in test_alerts_*.py.
+    """
+    reset_demo(stack)  # no incident, outbox row or POS ticket left from before
+    fake_smtp.up()
+    fake_smtp.clear()
+    fake_twilio.clear()
+    yield
+    fake_smtp.up()
+    try:
+        if outbox(stack):
+            wait_until_sent(stack)  # nothing on the wire while the demo is put back
+    finally:
+        reset_demo(stack)
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.devtools.alert_stand_ins import break_links, running_stand_ins, stand_in_settings, store_at
 from bot.devtools.fake_smtp import FakeSmtpServer
 from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.notify.claims import claim
@@ -32,7 +33,6 @@ from bot.platform.models import (
     User,
     utcnow,
 )
-from bot.platform.services.link_health import mark_disconnected
 from tests.integration.conftest import make_settings
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -44,17 +44,57 @@ OLIVIA, MARC = "olivia@demo-kitchen.test", "marc@demo-kitchen.test"
 OLIVIA_PHONE = "+15550000001"
 
 
+def dispatcher(sessions: sessionmaker[Session], settings: Settings, name: str = "d1") -> Dispatcher:
+    """A dispatcher named ``name``."""
+    return Dispatcher(sessions, settings, worker=name)
+
+
+def break_link(sessions, settings, place, at: datetime = T0) -> None:
+    """Disconnect (account, location, brand) with invalid credentials at ``at``."""
+    account_id, location, brand = place
+    where = (StoreLink.account_id == account_id, store_at(location, brand))
+    break_links(sessions, settings, *where, at=at)
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """A demo database, settings sending to the stand-ins, and the stand-ins themselves."""
+
+    url: str
+    sessions: sessionmaker[Session]
+    settings: Settings
+    twilio: FakeTwilioServer
+    smtp: FakeSmtpServer
+
+    def with_settings(self, **values: object) -> Alerts:
+        """The same, with only the stand-ins' settings and ``values`` (no test defaults)."""
+        settings = make_settings(self.url, **stand_in_settings(self.twilio, self.smtp), **values)
+        return replace(self, settings=settings)
+
+    def dispatcher(self, name: str = "d1") -> Dispatcher:
+        """A dispatcher named ``name``."""
+        return dispatcher(self.sessions, self.settings, name)
+
+    def run(self, now: datetime = LATER, name: str = "d1") -> int:
+        """One pass of a new dispatcher named ``name`` at ``now``."""
+        return asyncio.run(self.dispatcher(name).run_once(now))
+
+    def break_link(self, place: tuple[str, str, str], at: datetime = T0) -> None:
+        """Disconnect (account, location, brand) with invalid credentials at ``at``."""
+        break_link(self.sessions, self.settings, place, at)
+
+    def states(self) -> dict[tuple[str, str], str]:
+        """(channel, address) → state of every outbox row."""
+        with self.sessions() as session:
+            rows = session.scalars(select(AlertOutbox))
+            return {(r.channel, r.address): r.state for r in rows}
+
+
 @pytest.fixture
 def servers() -> Iterator[tuple[FakeTwilioServer, FakeSmtpServer]]:
     """A Twilio stand-in and an SMTP stand-in, both running."""
-    twilio, smtp = FakeTwilioServer(ACCOUNT_SID), FakeSmtpServer()
-    twilio.start()
-    smtp.start()
-    try:
-        yield twilio, smtp
-    finally:
-        twilio.stop()
-        smtp.stop()
+    with running_stand_ins(ACCOUNT_SID) as both:
+        yield both
 
 
 @pytest.fixture
@@ -70,51 +110,26 @@ def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
 @pytest.fixture
 def alert_settings(demo_db_url, servers) -> Settings:
     """Short retries, the stand-ins as Twilio and SMTP, a fixed dashboard URL."""
-    twilio, smtp = servers
     return make_settings(
         demo_db_url,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=SecretStr("test-auth-token"),
-        twilio_api_base_url=twilio.url,
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
+        **stand_in_settings(*servers),
         alert_backoff_base_seconds=0,
         alert_max_attempts=3,
         dashboard_url="https://dash.example.test",
     )
 
 
-def dispatcher(sessions: sessionmaker[Session], settings: Settings, name: str = "d1") -> Dispatcher:
-    """A dispatcher named ``name``."""
-    return Dispatcher(sessions, settings, worker=name)
+@pytest.fixture
+def alerts(demo_db_url, sessions, alert_settings, servers) -> Alerts:
+    """:class:`Alerts` on this test's demo database (with ``alert_settings``)."""
+    return Alerts(demo_db_url, sessions, alert_settings, *servers)
 
 
-def break_link(sessions, settings, place, at: datetime = T0) -> None:
-    """Disconnect (account, location, brand) with invalid credentials at ``at``."""
-    account_id, location, brand = place
-    with sessions() as session:
-        for link in session.scalars(select(StoreLink).where(StoreLink.account_id == account_id)):
-            if (link.store.location.name, link.store.brand.name) == (location, brand):
-                mark_disconnected(session, link, "invalid_credentials", now=at, settings=settings)
-        session.commit()
-
-
-def run(d: Dispatcher, now: datetime = LATER) -> int:
-    """One pass of ``d`` at ``now``."""
-    return asyncio.run(d.run_once(now))
-
-
-def states(sessions) -> dict[tuple[str, str], str]:
-    """(channel, address) → state of every outbox row."""
-    with sessions() as session:
-        return {(r.channel, r.address): r.state for r in session.scalars(select(AlertOutbox))}
-
-
-def test_one_break_sends_one_alert_per_recipient_and_channel(sessions, alert_settings, servers):
-    twilio, smtp = servers
-    break_link(sessions, alert_settings, JUST_EAT)
-    assert run(dispatcher(sessions, alert_settings), T0) == 0  # damping: nothing due yet
-    run(dispatcher(sessions, alert_settings))
+def test_one_break_sends_one_alert_per_recipient_and_channel(alerts):
+    twilio, smtp = alerts.twilio, alerts.smtp
+    alerts.break_link(JUST_EAT)
+    assert alerts.run(T0) == 0  # damping: nothing due yet
+    alerts.run()
     [sms] = twilio.messages()
     assert sms["to"] == OLIVIA_PHONE
     assert "Just Eat" in sms["body"] and "Downtown / Burger Barn" in sms["body"]
@@ -127,22 +142,26 @@ def test_one_break_sends_one_alert_per_recipient_and_channel(sessions, alert_set
         and "Downtown / Burger Barn" in mails[OLIVIA]["Subject"]
     )
     assert "est déconnecté" in mails[MARC]["Subject"]
-    assert str(mails[OLIVIA]["List-Unsubscribe"]).strip().startswith("<mailto:")
+    assert (
+        str(mails[OLIVIA]["List-Unsubscribe"])
+        .strip()
+        .startswith("<https://dash.example.test/alerts/unsubscribe?t=")
+    )
     assert mails[OLIVIA]["Message-ID"].startswith("<alert-")
-    with sessions() as session:
+    with alerts.sessions() as session:
         [ticket] = session.scalars(select(PosTicket)).all()
         assert session.get(Location, ticket.location_id).name == "Downtown"
         assert "Just Eat" in ticket.body and all(len(x) <= 42 for x in ticket.body.splitlines())
-    assert set(states(sessions).values()) == {"sent"}
-    run(dispatcher(sessions, alert_settings, "d2"), LATER + timedelta(hours=1))
+    assert set(alerts.states().values()) == {"sent"}
+    alerts.run(LATER + timedelta(hours=1), "d2")
     assert len(twilio.messages()) == 1 and len(smtp.messages()) == 2  # never twice
 
 
-def test_two_stores_within_the_window_make_one_multi_store_email(sessions, alert_settings, servers):
-    _, smtp = servers
-    break_link(sessions, alert_settings, JUST_EAT)
-    break_link(sessions, alert_settings, GRUBHUB, T0 + timedelta(seconds=30))
-    run(dispatcher(sessions, alert_settings))
+def test_two_stores_within_the_window_make_one_multi_store_email(alerts):
+    smtp = alerts.smtp
+    alerts.break_link(JUST_EAT)
+    alerts.break_link(GRUBHUB, T0 + timedelta(seconds=30))
+    alerts.run()
     mails = {m["To"]: m for m in smtp.messages()}
     assert sorted(mails) == [MARC, OLIVIA]
     body = mails[OLIVIA].get_body(("plain",)).get_content()
@@ -151,111 +170,103 @@ def test_two_stores_within_the_window_make_one_multi_store_email(sessions, alert
     assert "2 magasins" in mails[MARC]["Subject"]
 
 
-def test_smtp_down_then_up_delivers_once_after_a_retry(sessions, alert_settings, servers):
-    _, smtp = servers
-    break_link(sessions, alert_settings, JUST_EAT)
+def test_smtp_down_then_up_delivers_once_after_a_retry(alerts):
+    smtp = alerts.smtp
+    alerts.break_link(JUST_EAT)
     smtp.down()
-    run(dispatcher(sessions, alert_settings))
+    alerts.run()
     assert smtp.messages() == []
-    assert states(sessions)[("email", OLIVIA)] == "pending"
+    assert alerts.states()[("email", OLIVIA)] == "pending"
     smtp.up()
-    run(dispatcher(sessions, alert_settings), LATER + timedelta(seconds=1))
+    alerts.run(LATER + timedelta(seconds=1))
     assert sorted(m["To"] for m in smtp.messages()) == [MARC, OLIVIA]
-    with sessions() as session:
+    with alerts.sessions() as session:
         row = session.scalars(select(AlertOutbox).where(AlertOutbox.address == OLIVIA)).one()
         assert (row.state, row.attempts) == ("sent", 1)
 
 
-def test_a_row_is_parked_after_the_last_try_and_reported(sessions, alert_settings, servers, caplog):
-    _, smtp = servers
-    break_link(sessions, alert_settings, JUST_EAT)
+def test_a_row_is_parked_after_the_last_try_and_reported(alerts, caplog):
+    smtp = alerts.smtp
+    alerts.break_link(JUST_EAT)
     smtp.down()
     with caplog.at_level(logging.ERROR, logger="bot.notify.dispatcher"):
-        for tick in range(alert_settings.alert_max_attempts):
-            run(dispatcher(sessions, alert_settings), LATER + timedelta(seconds=tick))
-    assert states(sessions)[("email", OLIVIA)] == "parked"
+        for tick in range(alerts.settings.alert_max_attempts):
+            alerts.run(LATER + timedelta(seconds=tick))
+    assert alerts.states()[("email", OLIVIA)] == "parked"
     assert any("parked" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
     smtp.up()
-    run(dispatcher(sessions, alert_settings), LATER + timedelta(hours=1))
+    alerts.run(LATER + timedelta(hours=1))
     assert smtp.messages() == []
 
 
-def test_a_killed_dispatcher_repeats_at_most_its_one_message(sessions, alert_settings, servers):
-    twilio, smtp = servers
-    break_link(sessions, alert_settings, JUST_EAT)
-    run(dispatcher(sessions, alert_settings), T0 + timedelta(seconds=200))  # SMS + POS
+def test_a_killed_dispatcher_repeats_at_most_its_one_message(alerts):
+    twilio, smtp = alerts.twilio, alerts.smtp
+    alerts.break_link(JUST_EAT)
+    alerts.run(T0 + timedelta(seconds=200))  # SMS + POS
     assert len(twilio.messages()) == 1
-    killed = dispatcher(sessions, alert_settings, "killed")
-    with sessions() as session:
+    killed = alerts.dispatcher("killed")
+    with alerts.sessions() as session:
         [row_id] = claim(session, "killed", LATER, 1)  # it claimed one e-mail ...
     prepared = killed._prepare(row_id, LATER)
     assert prepared is not None
     asyncio.run(prepared())  # ... handed it to SMTP, and died before recording it
     [handed] = [m["Message-ID"] for m in smtp.messages()]
-    run(dispatcher(sessions, alert_settings, "d2"), LATER + timedelta(minutes=1))
+    alerts.run(LATER + timedelta(minutes=1), "d2")
     assert len(smtp.messages()) == 2  # the other e-mail; the claimed one waits its timeout
-    run(dispatcher(sessions, alert_settings, "d2"), LATER + timedelta(minutes=6))
+    alerts.run(LATER + timedelta(minutes=6), "d2")
     ids = [m["Message-ID"] for m in smtp.messages()]
     assert len(ids) == 3 and ids.count(handed) == 2 and len(set(ids)) == 2
-    assert set(states(sessions).values()) == {"sent"}  # nothing lost
+    assert set(alerts.states().values()) == {"sent"}  # nothing lost
     assert len(twilio.messages()) == 1  # nothing else repeated
 
 
-def test_quiet_hours_hold_sms_and_email_but_not_the_pos_ticket(sessions, alert_settings, servers):
-    twilio, smtp = servers
-    with sessions() as session:
+def test_quiet_hours_hold_sms_and_email_but_not_the_pos_ticket(alerts):
+    twilio, smtp = alerts.twilio, alerts.smtp
+    with alerts.sessions() as session:
         session.execute(
             update(User)
             .where(User.email.in_([OLIVIA, MARC]))
             .values(quiet_start="09:00", quiet_end="11:00")
         )
         session.commit()
-    break_link(sessions, alert_settings, JUST_EAT)
-    run(dispatcher(sessions, alert_settings))  # 10:10 in New York
+    alerts.break_link(JUST_EAT)
+    alerts.run()  # 10:10 in New York
     assert twilio.messages() == [] and smtp.messages() == []
-    assert states(sessions)[("pos", "Downtown")] == "sent"
-    run(dispatcher(sessions, alert_settings), T0 + timedelta(hours=1, minutes=1))  # 11:01
+    assert alerts.states()[("pos", "Downtown")] == "sent"
+    alerts.run(T0 + timedelta(hours=1, minutes=1))  # 11:01
     assert len(twilio.messages()) == 1 and len(smtp.messages()) == 2
 
 
-def test_an_opted_out_number_gets_no_sms(sessions, alert_settings, servers):
-    twilio, smtp = servers
-    with sessions() as session:
+def test_an_opted_out_number_gets_no_sms(alerts):
+    twilio, smtp = alerts.twilio, alerts.smtp
+    with alerts.sessions() as session:
         session.add(SmsOptOut(phone=OLIVIA_PHONE, opted_out=True))
         session.commit()
-    break_link(sessions, alert_settings, JUST_EAT)
-    run(dispatcher(sessions, alert_settings))
+    alerts.break_link(JUST_EAT)
+    alerts.run()
     assert twilio.messages() == []
-    assert states(sessions)[("sms", OLIVIA_PHONE)] == "cancelled"
+    assert alerts.states()[("sms", OLIVIA_PHONE)] == "cancelled"
     assert len(smtp.messages()) == 2
 
 
-def test_sms_rate_limit_postpones_rather_than_drops(sessions, demo_db_url, servers):
-    twilio, _ = servers
-    settings = make_settings(
-        demo_db_url,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=SecretStr("t"),
-        twilio_api_base_url=twilio.url,
-        smtp_host="127.0.0.1",
-        smtp_port=servers[1].port,
-        sms_rate_per_number_per_hour=1,
-    )
-    break_link(sessions, settings, JUST_EAT)
-    break_link(sessions, settings, GRUBHUB)
-    run(dispatcher(sessions, settings))
+def test_sms_rate_limit_postpones_rather_than_drops(alerts):
+    twilio = alerts.twilio
+    alerts = alerts.with_settings(sms_rate_per_number_per_hour=1)
+    alerts.break_link(JUST_EAT)
+    alerts.break_link(GRUBHUB)
+    alerts.run()
     assert len(twilio.messages(OLIVIA_PHONE)) == 1
-    run(dispatcher(sessions, settings), LATER + timedelta(minutes=30))
+    alerts.run(LATER + timedelta(minutes=30))
     assert len(twilio.messages(OLIVIA_PHONE)) == 1
-    run(dispatcher(sessions, settings), LATER + timedelta(hours=1, minutes=1))
+    alerts.run(LATER + timedelta(hours=1, minutes=1))
     assert len(twilio.messages(OLIVIA_PHONE)) == 2  # postponed, then sent
 
 
-def test_hank_gets_nothing_of_demo_kitchen_group(sessions, alert_settings, servers):
-    twilio, smtp = servers
-    break_link(sessions, alert_settings, JUST_EAT)
-    break_link(sessions, alert_settings, GRUBHUB)
-    run(dispatcher(sessions, alert_settings))
+def test_hank_gets_nothing_of_demo_kitchen_group(alerts):
+    twilio, smtp = alerts.twilio, alerts.smtp
+    alerts.break_link(JUST_EAT)
+    alerts.break_link(GRUBHUB)
+    alerts.run()
     assert twilio.messages("+15550000009") == []
     assert all("harbor" not in str(m["To"]) for m in smtp.messages())
 
@@ -265,24 +276,16 @@ def test_two_dispatchers_at_once_never_send_twice(postgres_url, servers):
     from bot.platform.demo import load_demo
 
     load_demo(postgres_url)
-    twilio, smtp = servers
-    settings = make_settings(
-        postgres_url,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=SecretStr("t"),
-        twilio_api_base_url=twilio.url,
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        alert_batch=1,
-    )
     engine = make_engine(postgres_url)
     try:
-        factory = session_factory(engine)
-        break_link(factory, settings, JUST_EAT)
-        break_link(factory, settings, GRUBHUB)
+        settings = make_settings(postgres_url, **stand_in_settings(*servers), alert_batch=1)
+        alerts = Alerts(postgres_url, session_factory(engine), settings, *servers)
+        twilio, smtp = alerts.twilio, alerts.smtp
+        alerts.break_link(JUST_EAT)
+        alerts.break_link(GRUBHUB)
 
         async def both() -> None:
-            a, b = dispatcher(factory, settings, "a"), dispatcher(factory, settings, "b")
+            a, b = alerts.dispatcher("a"), alerts.dispatcher("b")
             for _ in range(6):
                 await asyncio.gather(a.run_once(LATER), b.run_once(LATER))
 
@@ -291,28 +294,20 @@ def test_two_dispatchers_at_once_never_send_twice(postgres_url, servers):
         assert len(ids) == len(set(ids)) == 2
         bodies = [m["body"] for m in twilio.messages()]
         assert len(bodies) == len(set(bodies)) == 2
-        assert set(states(factory).values()) == {"sent"}
+        assert set(alerts.states().values()) == {"sent"}
     finally:
         engine.dispose()
 
 
-async def test_the_loop_sends_what_falls_due_until_stopped(sessions, demo_db_url, servers):
-    twilio, smtp = servers
-    settings = make_settings(
-        demo_db_url,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=SecretStr("t"),
-        twilio_api_base_url=twilio.url,
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        alert_damping_seconds=0,
-        alert_digest_seconds=0,
-        alert_poll_seconds=0.05,
+async def test_the_loop_sends_what_falls_due_until_stopped(alerts):
+    twilio, smtp = alerts.twilio, alerts.smtp
+    alerts = alerts.with_settings(
+        alert_damping_seconds=0, alert_digest_seconds=0, alert_poll_seconds=0.05
     )
-    loop = Dispatcher(sessions, settings, worker="loop")
+    loop = Dispatcher(alerts.sessions, alerts.settings, worker="loop")
     loop.start()
     try:
-        await asyncio.to_thread(break_link, sessions, settings, JUST_EAT, utcnow())
+        await asyncio.to_thread(alerts.break_link, JUST_EAT, utcnow())
         mails = await asyncio.to_thread(smtp.wait_for, 2, 30)
         await asyncio.to_thread(twilio.wait_for_messages, OLIVIA_PHONE, 1, 30)
     finally:

@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from bot.config import Settings
 from bot.platform.api import (
     activation,
+    alerts,
     alerts_internal,
+    alerts_unsubscribe,
     channels_internal,
     dispatch,
     integrations,
@@ -89,6 +91,8 @@ def create_app(
     app.include_router(oto.router)
     app.include_router(sandbox_internal.router)
     app.include_router(alerts_internal.router)
+    app.include_router(alerts.router)
+    app.include_router(alerts_unsubscribe.router)
     app.include_router(pairing_page.router)
     app.include_router(oto_page.router)
     log_redaction.install()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from bot.config import Settings
 from bot.platform.api.deps import (
     ConfirmedCaller,
     ConfirmedUser,
@@ -235,14 +237,8 @@ async def choose_stores(
     onboarding_id: str, body: StoresIn, user: ConfirmedUser, session: DbSession, state: State
 ) -> OnboardingOut:
     """Connect the chosen stores (once); their menus go to the provider, then its QA."""
-    try:
-        result = await run_in_threadpool(
-            onboarding_steps.choose_stores, session, state.settings, user, onboarding_id,
-            body.stores,
-        )  # fmt: skip
-    except ServiceError as exc:
-        raise _error(exc) from None
-    return await _after_menu_step(session, state, user, onboarding_id, result, body.lang)
+    step = onboarding_steps.choose_stores
+    return await _menu_step(step, body.stores, onboarding_id, user, session, state, body.lang)
 
 
 @router.post(f"{PREFIX}/{{onboarding_id}}/menu-export", response_model=OnboardingOut)
@@ -250,15 +246,9 @@ async def retry_menu_export(
     onboarding_id: str, body: RetryIn, user: ConfirmedUser, session: DbSession, state: State
 ) -> OnboardingOut:
     """ "Retry menu export" once the merchant made the fix (once per ``request_id``)."""
-    try:
-        result = await run_in_threadpool(
-            menu_export.retry_export, session, state.settings, user, onboarding_id,
-            body.request_id,
-        )  # fmt: skip
-    except ServiceError as exc:
-        raise _error(exc) from None
-    return await _after_menu_step(
-        session, state, user, onboarding_id, result, body.lang, retry=result.result
+    step = menu_export.retry_export
+    return await _menu_step(
+        step, body.request_id, onboarding_id, user, session, state, body.lang, retry=True
     )
 
 
@@ -286,21 +276,30 @@ def _pass_now(session: Any, found: Onboarding) -> bool:
     return passed
 
 
-async def _after_menu_step(
+async def _menu_step(
+    step: Callable[[Session, Settings, User, str, Any], OperationResult],
+    choice: Any,
+    onboarding_id: str,
+    user: User,
     session: Session,
     state: PlatformState,
-    user: User,
-    onboarding_id: str,
-    result: OperationResult,
     lang: str | None,
-    **extra: Any,
+    *,
+    retry: bool = False,
 ) -> OnboardingOut:
-    """The onboarding after a step that exports menus (its 409 when it failed), with the
-    provider's QA timer started when the onboarding now waits for it."""
+    """Run a step that exports menus (``step(..., onboarding_id, choice)``, off the event
+    loop) and answer the onboarding after it (its 409 when the step failed), with the
+    provider's QA timer started when the onboarding now waits for it; ``retry`` adds the
+    step's own result (``retry``) to the answer."""
+    try:
+        result = await run_in_threadpool(step, session, state.settings, user, onboarding_id, choice)
+    except ServiceError as exc:
+        raise _error(exc) from None
     _operation(result)
     found = await run_in_threadpool(load_onboarding, session, user, onboarding_id)
     _schedule_qa(state, found)
     view = await run_in_threadpool(onboarding_view, session, found, lang)
+    extra = {"retry": result.result} if retry else {}
     return _out(view, replayed=result.replayed, **extra)
 
 

@@ -7,6 +7,7 @@ Revises: 0007
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -15,6 +16,18 @@ revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+def _index(batch_op: Any, table: str, *columns: str) -> None:
+    """One plain index ``ix_<table>_<column>`` on each column, in this order."""
+    for column in columns:
+        batch_op.create_index(batch_op.f(f"ix_{table}_{column}"), [column], unique=False)
+
+
+def _drop_index(batch_op: Any, table: str, *columns: str) -> None:
+    """Drop the plain indexes :func:`_index` made on these columns, in this order."""
+    for column in columns:
+        batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
 
 
 def upgrade() -> None:
@@ -66,14 +79,9 @@ def upgrade() -> None:
         info={"demo_reset": True},
     )
     with op.batch_alter_table("alert_outbox", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_alert_outbox_location_id"), ["location_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_alert_outbox_organization_id"), ["organization_id"], unique=False
-        )
+        _index(batch_op, "alert_outbox", "location_id", "organization_id")
         batch_op.create_index("ix_alert_outbox_state_due_at", ["state", "due_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_alert_outbox_user_id"), ["user_id"], unique=False)
+        _index(batch_op, "alert_outbox", "user_id")
 
     op.create_table(
         "incidents",
@@ -105,10 +113,7 @@ def upgrade() -> None:
         info={"demo_reset": True},
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_incidents_alert_at"), ["alert_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_incidents_organization_id"), ["organization_id"], unique=False
-        )
+        _index(batch_op, "incidents", "alert_at", "organization_id")
         batch_op.create_index(
             "uq_incidents_live_link",
             ["link_id"],
@@ -147,10 +152,7 @@ def upgrade() -> None:
         info={"demo_reset": True},
     )
     with op.batch_alter_table("alert_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_alert_items_incident_id"), ["incident_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_alert_items_outbox_id"), ["outbox_id"], unique=False)
+        _index(batch_op, "alert_items", "incident_id", "outbox_id")
 
     op.create_table(
         "pos_tickets",
@@ -173,12 +175,7 @@ def upgrade() -> None:
         info={"demo_reset": True},
     )
     with op.batch_alter_table("pos_tickets", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_pos_tickets_incident_id"), ["incident_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_pos_tickets_location_id"), ["location_id"], unique=False
-        )
+        _index(batch_op, "pos_tickets", "incident_id", "location_id")
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quiet_start", sa.String(length=5), nullable=True))
@@ -192,13 +189,11 @@ def downgrade() -> None:
         batch_op.drop_column("quiet_start")
 
     with op.batch_alter_table("pos_tickets", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pos_tickets_location_id"))
-        batch_op.drop_index(batch_op.f("ix_pos_tickets_incident_id"))
+        _drop_index(batch_op, "pos_tickets", "location_id", "incident_id")
 
     op.drop_table("pos_tickets")
     with op.batch_alter_table("alert_items", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alert_items_outbox_id"))
-        batch_op.drop_index(batch_op.f("ix_alert_items_incident_id"))
+        _drop_index(batch_op, "alert_items", "outbox_id", "incident_id")
 
     op.drop_table("alert_items")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
@@ -207,14 +202,12 @@ def downgrade() -> None:
             postgresql_where=sa.text("state IN ('pending', 'open')"),
             sqlite_where=sa.text("state IN ('pending', 'open')"),
         )
-        batch_op.drop_index(batch_op.f("ix_incidents_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_incidents_alert_at"))
+        _drop_index(batch_op, "incidents", "organization_id", "alert_at")
 
     op.drop_table("incidents")
     with op.batch_alter_table("alert_outbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alert_outbox_user_id"))
+        _drop_index(batch_op, "alert_outbox", "user_id")
         batch_op.drop_index("ix_alert_outbox_state_due_at")
-        batch_op.drop_index(batch_op.f("ix_alert_outbox_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_alert_outbox_location_id"))
+        _drop_index(batch_op, "alert_outbox", "organization_id", "location_id")
 
     op.drop_table("alert_outbox")

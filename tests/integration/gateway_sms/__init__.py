@@ -1,0 +1,1 @@
+"""The SMS channel end to end inside one process (the gateway with Twilio stand-ins)."""
