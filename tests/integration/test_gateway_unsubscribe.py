@@ -165,7 +165,7 @@ async def test_one_click_post_from_the_email_header_turns_email_alerts_off(setti
     await asyncio.to_thread(break_just_eat_downtown, settings)
     await asyncio.to_thread(dispatch, settings)
     [mail] = smtp.messages(OLIVIA)
-    url = str(mail["List-Unsubscribe"]).split(",")[1].strip()[1:-1]
+    url = str(mail["List-Unsubscribe"]).strip()[1:-1]
     async with gateway(settings) as client:
         response = await client.post(
             path_of(url), content="List-Unsubscribe=One-Click", headers=ONE_CLICK
