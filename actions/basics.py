@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CatalogAction, say
+from actions.support import FALLBACKS_REASON, ActionContactSupport
 from actions.turn import Turn
 from bot.config import get_settings
 
@@ -87,16 +88,39 @@ class ActionBotChallenge(CatalogAction):
         return []
 
 
-class ActionFallback(CatalogAction):
-    """Answer a message the assistant did not understand or cannot handle."""
+FALLBACK_ACTION = "action_fallback"
+UNCOUNTED_ACTIONS = frozenset({"action_listen", "action_session_start"})
+
+
+def fell_back_before(tracker: Tracker) -> bool:
+    """Whether the user's previous message, too, got nothing but the fallback."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    between = events[users[-2] + 1 : users[-1]]
+    actions = {
+        str(event.get("name"))
+        for event in between
+        if event.get("event") == "action" and event.get("name") not in UNCOUNTED_ACTIONS
+    }
+    return actions == {FALLBACK_ACTION}
+
+
+class ActionFallback(ActionContactSupport):
+    """Answer a message the assistant did not understand or cannot handle; the second
+    in a row hands the conversation to a person (docs/handoff-contract.md)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
-        return "action_fallback"
+        return FALLBACK_ACTION
 
     async def answer(
         self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        """Say what the assistant can do instead."""
+        """Say what the assistant can do instead, or, twice in a row, get a person."""
+        if fell_back_before(tracker) and turn.identified:
+            say(dispatcher, turn, "handoff.after_fallbacks")
+            return await self.hand_over(turn, dispatcher, tracker, FALLBACKS_REASON)
         say(dispatcher, turn, "fallback")
         return []

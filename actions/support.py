@@ -1,7 +1,13 @@
-"""support: how to reach our support team (and the provider, when the account is known).
+"""support: a person from our support team takes the conversation over (issue 7).
 
-A person taking over the chat comes with the handoff feature; for now the action gives
-our support text number (a setting) and the provider's contact from the status answer.
+``action_contact_support`` asks the platform to open a handoff for this conversation
+(``POST /api/v1/handoffs`` with the caller's identity token; docs/handoff-contract.md)
+and tells the user, in their language, whether a person will take over now, or nobody
+is online / it is outside support hours and when someone will be back — the
+conversation stays queued either way. It returns Rasa's ``ConversationPaused``: from
+then on the gateway sends the user's messages to the support console, not to Rasa.
+The support text number (a setting) and, for the account under repair, the provider's
+own contact, are given as before.
 """
 
 from __future__ import annotations
@@ -9,18 +15,23 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CatalogAction, say
 from actions.repair_context import button_account, repairing_account
 from actions.status_render import account_name
+from actions.support_render import queue_key, recent_transcript, when_back
 from actions.turn import Turn
 from bot.config import get_settings
 from bot.platform_client import PlatformError, PlatformUnavailable
 
+HANDOFF_REASON = "asked"
+FALLBACKS_REASON = "fallbacks"  # two messages in a row the assistant did not understand
+
 
 class ActionContactSupport(CatalogAction):
-    """Say how to reach our support team, and the provider's own contact when known."""
+    """Hand the conversation to our support team; say how long it may take."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -29,30 +40,61 @@ class ActionContactSupport(CatalogAction):
     async def answer(
         self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        """Give the support number; add the provider's contact for the account in repair."""
-        say(dispatcher, turn, "support.contact", support_phone=get_settings().support_phone)
+        """The user asked for a person: hand the conversation over."""
+        return await self.hand_over(turn, dispatcher, tracker, HANDOFF_REASON)
+
+    async def hand_over(
+        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    ) -> list[dict[str, Any]]:
+        """Open the handoff and pause the conversation; only the number when it cannot be.
+
+        An unidentified sender gets the support number (nobody to hand over); when the
+        platform cannot open the handoff the user is told so, with the number, and the
+        bot goes on answering.
+        """
+        settings = get_settings()
+        phone = settings.support_phone
+        if turn.token is None or (turn.reachable and not turn.identified):
+            say(dispatcher, turn, "support.contact", support_phone=phone)
+            return []
+        try:
+            handoff = await self.client.open_handoff(
+                turn.token,
+                reason=reason,
+                language=turn.lang,
+                transcript=recent_transcript(tracker),
+            )
+        except (PlatformError, PlatformUnavailable):
+            say(dispatcher, turn, "handoff.unavailable", support_phone=phone)
+            return []
+        availability = handoff.get("availability") or {}
+        when = when_back(turn.lang, availability.get("next_open_at"), settings.support_timezone)
+        say(dispatcher, turn, queue_key(availability), when=when)
+        if turn.channel != "sms":  # by SMS the user is already texting that number
+            say(dispatcher, turn, "handoff.phone", support_phone=phone)
+        await self._provider_contact(turn, dispatcher, tracker)
+        return [ConversationPaused()]
+
+    async def _provider_contact(
+        self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
+        """Add the provider's own contact for the account under repair, if it has one."""
         account_id = button_account(turn, tracker) or repairing_account(tracker)
-        if account_id and turn.identified:
-            entry = await self._provider_contact(turn, account_id)
-            if entry is not None:
+        if not account_id:
+            return
+        try:
+            status = await self.client.integration_status(turn.token, lang=turn.lang)
+        except (PlatformError, PlatformUnavailable):
+            return
+        for entry in status.get("broken") or []:
+            contact = (entry.get("next_step") or {}).get("contact")
+            if entry.get("account_id") == account_id and contact:
                 say(
                     dispatcher,
                     turn,
                     "support.provider",
-                    provider=entry[0],
-                    label=entry[1],
-                    contact=entry[2],
+                    provider=str(entry.get("provider") or ""),
+                    label=account_name(entry),
+                    contact=str(contact),
                 )
-        return []
-
-    async def _provider_contact(self, turn: Turn, account_id: str) -> tuple[str, str, str] | None:
-        """(provider, account label, contact) of the account's provider, if the status has one."""
-        try:
-            status = await self.client.integration_status(turn.token, lang=turn.lang)
-        except (PlatformError, PlatformUnavailable):
-            return None
-        for entry in status.get("broken") or []:
-            contact = (entry.get("next_step") or {}).get("contact")
-            if entry.get("account_id") == account_id and contact:
-                return str(entry.get("provider") or ""), account_name(entry), str(contact)
-        return None
+                return

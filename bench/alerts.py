@@ -178,7 +178,8 @@ def main() -> None:
             alert_batch=50,
             sms_rate_per_minute=1_000_000,
             dashboard_url="https://dashboard.bench.test",
-            identity_secret=SecretStr("bench-identity-secret"),  # signs unsubscribe links
+            # signs the unsubscribe links (HS256 wants 32 bytes or more)
+            identity_secret=SecretStr("bench-identity-secret-of-at-least-32-bytes"),
         )
         load_demo(url)
         build_organizations(url, args.orgs)

@@ -111,6 +111,15 @@ class Settings(BaseSettings):
     alert_email_from: str = "alerts@merchant-assistant.local"
     dashboard_url: str = ""  # base of the repair links in alerts; default: the gateway URL
 
+    # Human handoff and the support console (docs/handoff-contract.md): when agents work
+    # (local "HH:MM-HH:MM" in SUPPORT_TIMEZONE, on SUPPORT_DAYS, comma-separated mon..sun;
+    # a range past midnight, e.g. 22:00-06:00, ends the next day), and how long an agent's
+    # console session lasts.
+    support_hours: str = Field(default="08:00-22:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    support_timezone: str = "America/New_York"
+    support_days: str = "mon,tue,wed,thu,fri,sat,sun"
+    console_session_ttl_seconds: int = Field(default=43200, ge=60)
+
     # Rasa replays every event of a conversation session on each message, so latency grows
     # with the session's length; the gateway starts a new session (slots carried over,
     # Rasa's own action_session_start) after this many user turns. 0 never does.

@@ -27,6 +27,7 @@ def main() -> int:
     try:
         stack.start(echo=lambda line: print(line, flush=True))
         print(f"Web chat: http://127.0.0.1:{ports.gateway}/", flush=True)
+        print(f"Support console: http://127.0.0.1:{ports.gateway}/console", flush=True)
         print(f"Logs in {settings.log_dir}. Ctrl-C stops everything.", flush=True)
         while True:
             dead = stack.dead()

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
-from bot.gateway import continuation, demo, unsubscribe
+from bot.gateway import console, continuation, demo, unsubscribe
 from bot.gateway.channels import sms, telegram
 from bot.gateway.channels.webchat import WebChat
 from bot.gateway.runtime import GatewayRuntime
@@ -76,6 +76,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(demo.router)
+    console.install(app, sio, runtime)  # the support console: /console, socket.io /console
     app.include_router(continuation.build_router(runtime))
     app.include_router(unsubscribe.build_router(settings, platform_transport))
     telegram.install(app, runtime)

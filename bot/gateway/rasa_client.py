@@ -2,7 +2,8 @@
 
 User messages go to the REST channel (``POST /webhooks/rest/webhook``); conversations
 that continue by themselves go through ``POST /conversations/{id}/trigger_intent``;
-long conversations get a new session through ``/tracker`` and ``/execute``.
+long conversations get a new session through ``/tracker`` and ``/execute``; a handed-off
+conversation is paused and resumed through ``/tracker/events`` (:meth:`RasaClient.append_event`).
 """
 
 from __future__ import annotations
@@ -147,3 +148,44 @@ class RasaClient:
             log.warning("new session for %s failed: %s", conversation_id, type(exc).__name__)
             return False
         return started.status_code < 400
+
+    async def append_event(
+        self, conversation_id: str, event: dict[str, Any] | list[dict[str, Any]]
+    ) -> None:
+        """Append events to a conversation's tracker (``{"event": "pause"}``, a list, …).
+
+        Rasa's HTTP API (``POST /conversations/{id}/tracker/events``, token auth); a
+        paused tracker predicts nothing until it is resumed.
+
+        Raises:
+            RasaUnavailable: on a network error, a timeout or an HTTP error.
+        """
+        path = f"/conversations/{quote(conversation_id, safe=':')}/tracker/events"
+        params = {"token": self._api_token, "include_events": "NONE"}
+        try:
+            response = await self._client.post(path, params=params, json=event)
+        except httpx.HTTPError as exc:
+            log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
+            raise RasaUnavailable(type(exc).__name__) from exc
+        if response.status_code >= 400:
+            log.warning(
+                "Rasa answered %s to %s for %s",
+                response.status_code,
+                event.get("event") if isinstance(event, dict) else [e.get("event") for e in event],
+                conversation_id,
+            )
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+
+    async def is_paused(self, conversation_id: str) -> bool | None:
+        """Whether a conversation's tracker is paused; None when Rasa cannot say."""
+        path = f"/conversations/{quote(conversation_id, safe=':')}/tracker"
+        params = {"token": self._api_token, "include_events": "NONE"}
+        try:
+            response = await self._client.get(path, params=params)
+            if response.status_code >= 400:
+                return None
+            paused = response.json().get("paused")
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning("tracker of %s unreadable: %s", conversation_id, type(exc).__name__)
+            return None
+        return paused if isinstance(paused, bool) else None

@@ -13,6 +13,9 @@ Two repair additions (docs/repair-contract.md):
   reaches Rasa, which only learns ``repair_pairing_update{pairing_event: code_submitted}``;
 * :meth:`Relay.continue_conversation` triggers an intent when something finished
   outside the chat (the pairing page), under the same per-conversation lock.
+
+While a conversation is with support (docs/handoff-contract.md) its messages never reach
+Rasa: :class:`bot.gateway.handoff.HandoffRouter` takes them first, before any code.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from typing import Any
 from bot.gateway.buttons import ButtonRegistry
 from bot.gateway.codes import find_code
 from bot.gateway.conversations import ConversationLocks
+from bot.gateway.handoff import HandoffRouter
 from bot.gateway.inbound import read_user_message
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rendering import BotReply, from_rasa, is_one_time
 from bot.gateway.texts import text
 from bot.identity import Identity, sign_identity
-from bot.platform_client import InternalPlatformClient, PlatformError, PlatformUnavailable
+from bot.internal_client import InternalPlatformClient
+from bot.platform_client import PlatformError, PlatformUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ class Relay:
         identity_ttl_seconds: int,
         session_max_turns: int = 0,
         platform: InternalPlatformClient | None = None,
+        handoffs: HandoffRouter | None = None,
     ) -> None:
         """Wire the relay.
 
@@ -75,6 +81,8 @@ class Relay:
                 session (0: never); see :meth:`RasaClient.start_new_session`.
             platform: the platform's internal client, to hand typed 2FA codes to
                 (None: no code is taken, every text goes to Rasa).
+            handoffs: routes the messages of conversations handed off to support
+                (None: every message goes to Rasa).
         """
         self._rasa = rasa
         self._buttons = buttons
@@ -83,6 +91,7 @@ class Relay:
         self._identity_ttl = identity_ttl_seconds
         self._session_max_turns = session_max_turns
         self._platform = platform
+        self._handoffs = handoffs
         self._turns: OrderedDict[str, int] = OrderedDict()
 
     async def handle(
@@ -107,6 +116,11 @@ class Relay:
             if inbound.used_up:
                 await deliver([BotReply(text=text("button_used", language))])
                 return
+            if self._handoffs is not None:
+                routed = await self._handoffs.route(identity, inbound.text, language)
+                if routed is not None:  # with support: stored for the agent, not for Rasa
+                    await deliver(routed)
+                    return
             if not inbound.from_button:
                 taken = await self._take_code(identity, inbound.text, language)
                 if taken is not None:
@@ -124,6 +138,7 @@ class Relay:
                 replies = from_rasa(raw, identity.conversation_id, self._buttons)
             except RasaUnavailable:
                 replies = [BotReply(text=text("rasa_unavailable", language))]
+            self._rasa_turn_done(identity.conversation_id)
             await deliver(replies)
 
     async def continue_conversation(
@@ -169,6 +184,8 @@ class Relay:
             )
         except RasaUnavailable:
             return [BotReply(text=text("rasa_unavailable", language))]
+        finally:
+            self._rasa_turn_done(identity.conversation_id)
         return from_rasa(raw, identity.conversation_id, self._buttons)
 
     async def _take_code(
@@ -210,6 +227,11 @@ class Relay:
         await self._bound_session(identity.conversation_id)
         intent, entities = _continuation(taken)
         return await self.trigger(identity, intent, entities, language)
+
+    def _rasa_turn_done(self, conversation_id: str) -> None:
+        """Rasa's actions may have opened a handoff (contact support): ask again next time."""
+        if self._handoffs is not None:
+            self._handoffs.rasa_turn_done(conversation_id)
 
     async def _bound_session(self, conversation_id: str) -> None:
         """Count the conversation's turns; start a new Rasa session when there are too many."""

@@ -6,7 +6,10 @@ are built by :meth:`GatewayRuntime.open` (the app's startup) and closed by
 
 Channels register how replies reach one of their conversations
 (:meth:`GatewayRuntime.register_channel`), so a conversation can continue without a
-user message (the internal continue endpoint, :mod:`bot.gateway.continuation`).
+user message (the internal continue endpoint, :mod:`bot.gateway.continuation`), and
+agents' replies reach a handed-off conversation (``runtime.handoffs``,
+:class:`bot.gateway.handoff.HandoffRouter`, created with the runtime so the console can
+subscribe to it before the runtime opens).
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import httpx
 from bot.config import Settings
 from bot.gateway.buttons import ButtonRegistry
 from bot.gateway.conversations import ConversationLocks
+from bot.gateway.handoff import HandoffRouter
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.rendering import BotReply
-from bot.platform_client import InternalPlatformClient
+from bot.internal_client import InternalPlatformClient
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,8 @@ ChannelDeliver = Callable[[str, list[BotReply]], Awaitable[None]]
 
 
 class GatewayRuntime:
-    """The shared clients (platform, Rasa), button registry, locks, relay and channels."""
+    """The shared clients (platform, Rasa), button registry, locks, relay, channels and
+    the handoff router (``handoffs``)."""
 
     def __init__(
         self,
@@ -58,6 +63,7 @@ class GatewayRuntime:
         self._rasa: RasaClient | None = None
         self._relay: Relay | None = None
         self._channels: dict[str, ChannelDeliver] = {}
+        self.handoffs = HandoffRouter(self.locks, self.delivery)
         self._tasks: set[asyncio.Task[None]] = set()
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
@@ -127,7 +133,9 @@ class GatewayRuntime:
             settings.identity_ttl_seconds,
             session_max_turns=settings.rasa_session_max_turns,
             platform=self._platform,
+            handoffs=self.handoffs,
         )
+        self.handoffs.bind(self._platform, self._rasa)
         for startup in self._startup:
             await startup()
 
@@ -145,6 +153,7 @@ class GatewayRuntime:
         for client in (self._platform, self._rasa):
             if client is not None:
                 await client.aclose()
+        self.handoffs.bind(None, None)
         self._platform = self._rasa = self._relay = None
 
     @property

@@ -8,7 +8,8 @@ with :func:`load_demo`.
 It also loads the store menus, the live orders, and the OTO dispatch integration with its
 branches and orders. The OTO retailer id and token are left unset (the setup by chat saves
 them after the sandbox OTO adapter accepted them): the pair the sandbox accepts is
-:data:`OTO_DEMO_RETAILER_ID` / :data:`OTO_DEMO_TOKEN`. Support agents belong to a later issue.
+:data:`OTO_DEMO_RETAILER_ID` / :data:`OTO_DEMO_TOKEN`. And the support agents of the console
+(:mod:`bot.platform.demo_agents`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from bot.platform.db import make_engine, safe_url, session_factory, upgrade
+from bot.platform.demo_agents import put_agents
 from bot.platform.demo_data import (
     ACCOUNTS,
     DISCONNECTED_FOR,
@@ -88,6 +90,7 @@ class DemoSummary:
     dispatch_integrations: int = 0
     dispatch_branches: int = 0
     dispatch_orders: int = 0
+    agents: int = 0
 
     def __str__(self) -> str:
         return (
@@ -95,7 +98,8 @@ class DemoSummary:
             f" {self.stores} stores, {self.accounts} provider accounts, {self.links} store links,"
             f" {self.menus} menus ({self.menu_items} items), {self.orders} live orders,"
             f" {self.dispatch_integrations} dispatch integrations"
-            f" ({self.dispatch_branches} branches, {self.dispatch_orders} orders)"
+            f" ({self.dispatch_branches} branches, {self.dispatch_orders} orders),"
+            f" {self.agents} support agents"
         )
 
 
@@ -197,6 +201,7 @@ def _load(session: Session, now: datetime) -> DemoSummary:
     _add_orders(session, orgs, stores, now)
     integrations, branches = _add_oto(session, orgs, locations)
     _add_dispatch_orders(session, orgs, locations, now)
+    agents = put_agents(session)
     session.commit()
     return DemoSummary(
         organizations=len(orgs),
@@ -211,6 +216,7 @@ def _load(session: Session, now: datetime) -> DemoSummary:
         dispatch_integrations=integrations,
         dispatch_branches=branches,
         dispatch_orders=len(DISPATCH_ORDERS),
+        agents=agents,
     )
 
 

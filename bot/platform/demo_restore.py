@@ -1,4 +1,5 @@
-"""Putting the demo's changeable state back (store links, orders, OTO settings, alerts).
+"""Putting the demo's changeable state back (store links, orders, OTO settings, alerts,
+handoffs and support agents).
 
 Demos and the end-to-end tests use it, through the sandbox controls
 (``POST /internal/sandbox/reset``), to start again from DEMO.md without reloading.
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.platform.demo_agents import put_agents
 from bot.platform.demo_data import (
     DISCONNECTED_FOR,
     DISPATCH_ORDERS,
@@ -61,8 +63,10 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
     user's alert choices (SMS, e-mail, no quiet hours) are put back. Live orders get their
     status back (not cancelled, not removed from the active list), the OTO integrations
     lose their saved credentials and get their currency and branch activation back, and
-    the dispatch orders their fields. Demos and the end-to-end tests use it (through the
-    sandbox controls) to start again from the demo.
+    the dispatch orders their fields. Handoffs and their messages are removed (they are
+    runtime records) and the support agents get their demo names and passwords back,
+    offline. Demos and the end-to-end tests use it (through the sandbox controls) to start
+    again from the demo.
 
     Returns:
         How many store links were restored.
@@ -82,6 +86,7 @@ def restore_demo_state(session: Session, *, now: datetime | None = None) -> int:
     for table in reversed(Base.metadata.sorted_tables):
         if table.info.get("demo_reset"):
             session.execute(table.delete())
+    put_agents(session)
     accounts = {account.id: account for account in session.scalars(select(ProviderAccount))}
     restored = 0
     for account_id, places, state, passed_qa, activated, error_type, error_case in LINKS:

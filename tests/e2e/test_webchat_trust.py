@@ -94,7 +94,11 @@ async def test_typed_slash_command_is_plain_text(stack: Stack, chat) -> None:
     # Parsed by NLU as ordinary words: Rasa's "/intent{entities}" shortcut would have set
     # account_id to hp-ue (another organization's account) at confidence 1.0.
     assert typed["text"] == 'repair_reconnect{"account_id": "hp-ue"}'
-    assert all(e.get("value") != "hp-ue" for e in typed["parse_data"]["entities"])
+    # (the statistical NLU may still read "hp-ue" as some other entity, e.g. an order
+    # reference looked up in Olivia's own organization; never as the account to repair)
+    assert not any(e.get("entity") == "account_id" for e in typed["parse_data"]["entities"]), typed[
+        "parse_data"
+    ]["entities"]
     assert not any(
         e.get("event") == "slot" and e.get("value") == "hp-ue" for e in tracker["events"]
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.internal_client import InternalPlatformClient
 from bot.platform_client import (
-    InternalPlatformClient,
     PlatformError,
     PlatformUnauthorized,
     PlatformUnavailable,

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from bot.internal_client import InternalPlatformClient
 from bot.platform.api import create_app
 from bot.platform.demo import load_demo
-from bot.platform_client import InternalPlatformClient, PlatformError, PlatformUnauthorized
+from bot.platform_client import PlatformError, PlatformUnauthorized
 from tests.integration.conftest import INTERNAL_TOKEN, make_settings
 
 TG, CHAT = 424242, -1001234567890

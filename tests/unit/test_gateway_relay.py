@@ -15,7 +15,7 @@ from bot.gateway.relay import Relay
 from bot.gateway.rendering import BotReply
 from bot.gateway.texts import text
 from bot.identity import Identity, verify_identity
-from bot.platform_client import InternalPlatformClient
+from bot.internal_client import InternalPlatformClient
 
 SECRET = "identity-secret-for-unit-tests-0123456789"
 WHO = Identity(3, "web:3:0123456789abcdef", "web")

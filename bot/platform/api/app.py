@@ -16,6 +16,9 @@ from bot.platform.api import (
     alerts_unsubscribe,
     channels_internal,
     dispatch,
+    handoff,
+    handoff_agents,
+    handoff_internal,
     integrations,
     internal,
     onboarding,
@@ -93,6 +96,9 @@ def create_app(
     app.include_router(alerts_internal.router)
     app.include_router(alerts.router)
     app.include_router(alerts_unsubscribe.router)
+    app.include_router(handoff.router)
+    app.include_router(handoff_internal.router)  # before handoff_agents: /handoffs/active
+    app.include_router(handoff_agents.router)
     app.include_router(pairing_page.router)
     app.include_router(oto_page.router)
     log_redaction.install()

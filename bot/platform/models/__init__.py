@@ -29,6 +29,16 @@ from bot.platform.models.dispatch import (
     DispatchIntegration,
     DispatchOrder,
 )
+from bot.platform.models.handoff import (
+    HANDOFF_CHANNELS,
+    HANDOFF_REASONS,
+    HANDOFF_STATES,
+    MESSAGE_SENDERS,
+    OPEN_HANDOFF_STATES,
+    Agent,
+    Handoff,
+    HandoffMessage,
+)
 from bot.platform.models.integration import (
     ERROR_TYPES,
     LINK_STATES,
@@ -52,6 +62,14 @@ from bot.platform.models.repair import (
 from bot.platform.models.sandbox import SANDBOX_METHODS, SandboxCall, SandboxFault
 
 __all__ = [
+    "HANDOFF_CHANNELS",
+    "HANDOFF_REASONS",
+    "HANDOFF_STATES",
+    "MESSAGE_SENDERS",
+    "OPEN_HANDOFF_STATES",
+    "Agent",
+    "Handoff",
+    "HandoffMessage",
     "ALERT_CHANNELS",
     "INCIDENT_STATES",
     "LIVE_INCIDENT_STATES",
