@@ -1,31 +1,19 @@
 """The support handoff calls of the platform's internal client (docs/handoff-contract.md).
 
-Mixed into :class:`bot.internal_client.InternalPlatformClient`, which provides the
-transport (:meth:`_get`, :meth:`_post_for_object`).
+On :class:`bot.internal_transport.InternalTransport`; the gateway uses them through
+:class:`bot.internal_client.InternalPlatformClient`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.internal_transport import InternalTransport
 from bot.platform_client import PlatformUnauthorized
 
 
-class HandoffCalls:
+class HandoffCalls(InternalTransport):
     """Open, route, take, hand back and close handoffs; agents' login and presence."""
-
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
-        raise NotImplementedError
-
-    async def _post_for_object(
-        self,
-        path: str,
-        body: dict[str, Any],
-        *,
-        unauthorized: tuple[int, ...] = (401,),
-        headers: dict[str, str] | None = None,
-    ) -> dict[str, Any] | None:
-        raise NotImplementedError
 
     async def open_handoff(
         self,

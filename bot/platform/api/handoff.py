@@ -11,16 +11,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
 
 from bot.platform.api.deps import CurrentCaller, DbSession, State
 from bot.platform.api.handoff_schemas import (
+    HandoffOpenFields,
     HandoffOpenIn,
     HandoffOpenOut,
     HandoffOut,
     handoff_error,
 )
 from bot.platform.api.schemas import ErrorOut
-from bot.platform.models import utcnow
+from bot.platform.api.state import PlatformState
+from bot.platform.models import User, utcnow
 from bot.platform.services import handoffs
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.handoff_errors import NoHandoff
@@ -51,13 +54,29 @@ def open_handoff(
 ) -> HandoffOpenOut:
     """Hand the caller's conversation to a person (idempotent per conversation)."""
     identity = caller.identity
+    return open_answer(
+        session, state, response, body, caller.user, identity.conversation_id, identity.channel
+    )
+
+
+def open_answer(
+    session: Session,
+    state: PlatformState,
+    response: Response,
+    body: HandoffOpenFields,
+    user: User,
+    conversation_id: str,
+    channel: str,
+) -> HandoffOpenOut:
+    """Open (or find) the conversation's handoff: 201 new, 200 already open, with
+    availability; a refusal rolls back and answers its HTTP error. Both open endpoints."""
     now = utcnow()
     try:
         handoff, created = handoffs.open_handoff(
             session,
-            caller.user,
-            conversation_id=identity.conversation_id,
-            channel=identity.channel,
+            user,
+            conversation_id=conversation_id,
+            channel=channel,
             language=body.language,
             reason=body.reason,
             transcript=[line.model_dump() for line in body.transcript],

@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 
 from bot.platform.api.deps import DbSession, State, require_internal
+from bot.platform.api.handoff import open_answer
 from bot.platform.api.handoff_schemas import (
     HandoffOpenOut,
     HandoffOut,
@@ -33,7 +34,7 @@ from bot.platform.models import utcnow
 from bot.platform.services import handoffs
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.handoff_errors import NoHandoff
-from bot.platform.services.handoff_queue import active_handoff, availability
+from bot.platform.services.handoff_queue import active_handoff
 from bot.platform.services.users import get_user
 
 router = APIRouter(
@@ -55,24 +56,7 @@ def open_handoff(
     user = get_user(session, body.user_id)
     if user is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail={"code": "not_found"})
-    now = utcnow()
-    try:
-        handoff, created = handoffs.open_handoff(
-            session,
-            user,
-            conversation_id=body.conversation_id,
-            channel=body.channel,
-            language=body.language,
-            reason=body.reason,
-            transcript=[line.model_dump() for line in body.transcript],
-            now=now,
-        )
-    except ServiceError as exc:
-        session.rollback()
-        raise handoff_error(exc) from None
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return HandoffOpenOut.of(handoff, now, availability=availability(session, state.settings, now))
+    return open_answer(session, state, response, body, user, body.conversation_id, body.channel)
 
 
 @router.get("/active", response_model=HandoffOut)

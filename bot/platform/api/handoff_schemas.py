@@ -38,7 +38,9 @@ class TranscriptLine(BaseModel):
     text: Annotated[str, Field(max_length=4000)]
 
 
-class _OpenFields(BaseModel):
+class HandoffOpenFields(BaseModel):
+    """What both open endpoints read: why, in which language, the recent messages."""
+
     reason: Reason = "asked"
     language: str = Field(default="en", max_length=16, description="en, fr or es")
     transcript: Annotated[list[TranscriptLine], Field(max_length=100)] = []
@@ -49,13 +51,13 @@ class _OpenFields(BaseModel):
         return normalize_language(value)
 
 
-class HandoffOpenIn(_OpenFields):
+class HandoffOpenIn(HandoffOpenFields):
     """Hand the caller's conversation (from the identity token) to a person."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class InternalHandoffOpenIn(_OpenFields):
+class InternalHandoffOpenIn(HandoffOpenFields):
     """Hand a conversation to a person (the gateway, by the internal token)."""
 
     model_config = ConfigDict(extra="forbid")
