@@ -35,7 +35,7 @@ from bot.platform.models import Agent, Handoff, HandoffMessage, User
 from bot.platform_client import PlatformClient
 from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_settings
 from tests.integration.test_gateway_webchat import serve
-from tests.unit.actions_standin import tracker
+from tests.unit.trackers import tracker
 
 SESSION_SECRET = "test-session-secret-0123456789abcdef"
 RASA_TOKEN = "test-rasa-api-token"

@@ -22,7 +22,7 @@ from bot.platform.db import make_engine, session_factory
 from bot.platform.models import AuditLog, User
 from bot.platform_client import PlatformClient
 from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_settings
-from tests.unit.actions_standin import payload_json, tracker
+from tests.unit.trackers import payload_json, tracker
 
 Messages = list[dict[str, Any]]
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}

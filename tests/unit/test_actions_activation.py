@@ -19,7 +19,6 @@ from actions.base import CatalogAction
 from bot.config import get_settings
 from bot.platform.models import StoreLink
 from tests.integration.records import sandbox_calls
-from tests.unit.actions_standin import entity, payload_json
 from tests.unit.platform_inprocess import (
     INTERNAL,
     InProcessPlatform,
@@ -29,6 +28,7 @@ from tests.unit.platform_inprocess import (
     run_action,
 )
 from tests.unit.platform_inprocess import find_button as button
+from tests.unit.trackers import entity, payload_json
 
 
 class Platform(InProcessPlatform):

@@ -16,7 +16,6 @@ from actions.alerts import ActionAlertSettings
 from bot.identity import Identity, sign_identity
 from bot.platform.models import User
 from tests.integration.conftest import IDENTITY_SECRET
-from tests.unit.actions_standin import entity
 from tests.unit.platform_inprocess import (
     INTERNAL,
     InProcessPlatform,
@@ -25,6 +24,7 @@ from tests.unit.platform_inprocess import (
     pressed,
     run_action,
 )
+from tests.unit.trackers import entity
 
 OLIVIA, MARC, SOFIA = (
     "olivia@demo-kitchen.test",

@@ -18,7 +18,8 @@ from actions.basics import (
 )
 from actions.platform import shared_client
 from bot.config import ROOT, get_settings
-from tests.unit.actions_standin import PlatformStandIn, tracker
+from tests.unit.actions_standin import PlatformStandIn
+from tests.unit.trackers import tracker
 
 
 async def reply(

@@ -20,7 +20,6 @@ from actions.cancel_confirm import (
 )
 from bot.config import get_settings
 from bot.platform.models import LiveOrder
-from tests.unit.actions_standin import entity, payload_json
 from tests.unit.platform_inprocess import (
     INTERNAL,
     InProcessPlatform,
@@ -28,6 +27,7 @@ from tests.unit.platform_inprocess import (
     pressed,
     run_action,
 )
+from tests.unit.trackers import entity, payload_json
 
 OLIVIA = "olivia@demo-kitchen.test"
 MARC = "marc@demo-kitchen.test"

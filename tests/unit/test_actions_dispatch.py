@@ -21,7 +21,7 @@ from bot.platform.demo import load_demo
 from bot.platform.models import User
 from bot.platform_client import PlatformClient
 from tests.integration.conftest import IDENTITY_SECRET, make_settings
-from tests.unit.actions_standin import entity, tracker
+from tests.unit.trackers import entity, tracker
 
 EMAILS = {
     "olivia": "olivia@demo-kitchen.test",

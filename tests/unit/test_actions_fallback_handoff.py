@@ -10,7 +10,6 @@ from sqlalchemy import select
 from actions.basics import ActionFallback
 from actions.catalog import render
 from bot.platform.models import Handoff
-from tests.unit.actions_standin import tracker
 from tests.unit.test_actions_support_handoff import (
     OLIVIA,
     PAUSE,
@@ -18,6 +17,7 @@ from tests.unit.test_actions_support_handoff import (
     hours_around_now,
     platform_with_hours,
 )
+from tests.unit.trackers import tracker
 
 LISTEN = {"event": "action", "name": "action_listen"}
 FALLBACK = {"event": "action", "name": "action_fallback"}

@@ -20,7 +20,6 @@ from actions.onboarding import (
     ActionOnboardingUpdate,
     ActionOnboardProvider,
 )
-from tests.unit.actions_standin import entity, external_tracker, payload_json
 from tests.unit.platform_inprocess import (
     INTERNAL,
     InProcessPlatform,
@@ -30,6 +29,7 @@ from tests.unit.platform_inprocess import (
     run_action,
 )
 from tests.unit.platform_inprocess import find_button as find
+from tests.unit.trackers import entity, external_tracker, payload_json
 
 OLIVIA = "olivia@demo-kitchen.test"
 SOFIA = "sofia@demo-kitchen.test"

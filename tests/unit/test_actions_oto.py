@@ -24,9 +24,9 @@ from actions.oto_settings import (
     ActionOtoCurrencyConfirm,
 )
 from bot.platform.models import DispatchIntegration
-from tests.unit.actions_standin import entity, external_tracker, payload_json, tracker
 from tests.unit.platform_inprocess import pressed
 from tests.unit.test_actions_dispatch import RealPlatform, open_real_platform
+from tests.unit.trackers import entity, external_tracker, payload_json, tracker
 
 DEMO_PAIR = {"retailer_id": "OTO-DEMO-1", "token": "oto-demo-token"}
 LINK = re.compile(r"http://\S+/oto-setup/[\w\-]+")

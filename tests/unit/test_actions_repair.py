@@ -9,7 +9,8 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.repair import ActionRepairReconnect
-from tests.unit.actions_standin import PlatformStandIn, entity, payload_json, tracker
+from tests.unit.actions_standin import PlatformStandIn
+from tests.unit.trackers import entity, payload_json, tracker
 
 CLEAR_BUTTON = {"event": "slot", "timestamp": None, "name": "account_id", "value": None}
 

@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.repair import ActionRepairReconnect
 from actions.repair_pairing import ActionRepairPairingUpdate
 from actions.turn import identity_token
-from tests.unit.actions_standin import PlatformStandIn, external_tracker, tracker
+from tests.unit.actions_standin import PlatformStandIn
+from tests.unit.trackers import external_tracker, tracker
 
 Messages = list[dict[str, Any]]
 

@@ -11,7 +11,8 @@ from actions.base import CatalogAction
 from actions.repair_notify import ActionRepairNotifyManagers
 from actions.repair_steps import ActionRepairLater, ActionRepairStepsDone
 from actions.status import ActionStatus
-from tests.unit.actions_standin import PlatformStandIn, tracker
+from tests.unit.actions_standin import PlatformStandIn
+from tests.unit.trackers import tracker
 
 Messages = list[dict[str, Any]]
 

@@ -17,9 +17,9 @@ from actions.repair import ActionRepairReconnect
 from bot.identity import Identity, sign_identity
 from bot.platform.models import PairingSession, StoreLink, User
 from tests.integration.conftest import IDENTITY_SECRET
-from tests.unit.actions_standin import entity, payload_json
 from tests.unit.platform_inprocess import InProcessPlatform, open_platform, pressed, run_action
 from tests.unit.platform_inprocess import find_button as button
+from tests.unit.trackers import entity, payload_json
 
 OLIVIA = "olivia@demo-kitchen.test"
 

@@ -7,7 +7,8 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import ActionStatus
-from tests.unit.actions_standin import PlatformStandIn, entity, payload_json, tracker
+from tests.unit.actions_standin import PlatformStandIn
+from tests.unit.trackers import entity, payload_json, tracker
 
 ORGANIZATION_WORDS = ("Demo Kitchen", "Burger Barn", "Taco Town", "Uber Eats — main", "Harbor")
 

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.support import ActionContactSupport
 from bot.config import get_settings
-from tests.unit.actions_standin import PlatformStandIn, tracker
+from tests.unit.actions_standin import PlatformStandIn
+from tests.unit.trackers import tracker
 
 
 async def ask(text: str, token: str | None) -> list[str]:

@@ -26,8 +26,9 @@ from bot.platform.api import create_app
 from bot.platform.models import Agent, Handoff
 from bot.platform_client import PlatformClient
 from tests.integration.conftest import make_settings
-from tests.unit.actions_standin import PlatformStandIn, tracker
+from tests.unit.actions_standin import PlatformStandIn
 from tests.unit.platform_inprocess import INTERNAL, InProcessPlatform
+from tests.unit.trackers import tracker
 
 OLIVIA, MARC, SOFIA = (
     "olivia@demo-kitchen.test",
