@@ -31,7 +31,6 @@ CSRF_HEADER = "X-CSRF-Token"
 AUDIENCE = "console"
 ISSUER = "merchant-assistant-gateway"
 ALGORITHM = "HS256"
-DEFAULT_TTL_SECONDS = 43_200
 MAX_FORM_BYTES = 8_000  # an e-mail, a password and a token
 
 
@@ -55,8 +54,8 @@ class NotSignedIn(Exception):
 
 
 def session_ttl(settings: Settings) -> int:
-    """``CONSOLE_SESSION_TTL_SECONDS`` (43200 when the setting is absent)."""
-    return int(getattr(settings, "console_session_ttl_seconds", DEFAULT_TTL_SECONDS))
+    """``CONSOLE_SESSION_TTL_SECONDS`` (default 43200)."""
+    return int(settings.console_session_ttl_seconds)
 
 
 def _secret(settings: Settings) -> str:
