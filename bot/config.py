@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     support_timezone: str = "America/New_York"
     support_days: str = "mon,tue,wed,thu,fri,sat,sun"
     console_session_ttl_seconds: int = Field(default=43200, ge=60)
+    # An agent counts as online while the console has been open within this many
+    # seconds (the console beats every AGENT_HEARTBEAT_SECONDS); the console's list of
+    # live conversations shows those with a user message in the last LIVE_CONVERSATION_MINUTES.
+    agent_presence_seconds: int = Field(default=90, ge=5)
+    agent_heartbeat_seconds: float = Field(default=30.0, gt=0)
+    live_conversation_minutes: int = Field(default=30, ge=1)
 
     # Rasa replays every event of a conversation session on each message, so latency grows
     # with the session's length; the gateway starts a new session (slots carried over,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.identity import Identity, sign_identity
@@ -182,6 +182,16 @@ def auth_for(user_ids) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {sign_identity(identity, IDENTITY_SECRET, 300)}"}
 
     return headers
+
+
+@pytest.fixture
+def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
+    """Sessions on this test's demo database."""
+    engine = make_engine(demo_db_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -3,14 +3,11 @@ and each user's alert choices are DEMO.md's again (docs/alerts-contract.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.platform.db import make_engine, session_factory
 from bot.platform.demo import restore_demo_state
 from bot.platform.models import (
     AlertItem,
@@ -24,16 +21,6 @@ from bot.platform.services.link_health import mark_disconnected
 from tests.integration.conftest import make_settings
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
-    """Sessions on this test's demo database."""
-    engine = make_engine(demo_db_url)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def just_eat_downtown(session: Session) -> StoreLink:

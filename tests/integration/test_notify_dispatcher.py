@@ -98,16 +98,6 @@ def servers() -> Iterator[tuple[FakeTwilioServer, FakeSmtpServer]]:
 
 
 @pytest.fixture
-def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
-    """Sessions on this test's demo database."""
-    engine = make_engine(demo_db_url)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
 def alert_settings(demo_db_url, servers) -> Settings:
     """Short retries, the stand-ins as Twilio and SMTP, a fixed dashboard URL."""
     return make_settings(

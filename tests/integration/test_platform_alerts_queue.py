@@ -9,7 +9,6 @@ Time is passed in (``now``), never waited for.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -36,16 +35,6 @@ from tests.integration.conftest import make_settings
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 JUST_EAT = ("je-main", "Downtown", "Burger Barn")
 GRUBHUB = ("gh-main", "Airport", "Burger Barn")
-
-
-@pytest.fixture
-def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
-    """Sessions on this test's demo database."""
-    engine = make_engine(demo_db_url)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

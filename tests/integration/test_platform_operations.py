@@ -6,7 +6,7 @@ Each test runs on SQLite and on PostgreSQL (``demo_db_url``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -15,7 +15,6 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.platform.db import make_engine, session_factory
 from bot.platform.models import (
     AuditLog,
     Location,
@@ -32,15 +31,6 @@ from bot.platform.services.audit import record_audit
 from bot.platform.services.operations import OperationFailed, run_once
 
 ORG = 1  # Demo Kitchen Group
-
-
-@pytest.fixture
-def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(demo_db_url)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _counter() -> tuple[list[str], Callable[[Session, str], dict]]:

@@ -25,6 +25,12 @@ from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_set
 from tests.unit.trackers import payload_json, tracker
 
 Messages = list[dict[str, Any]]
+OLIVIA, MARC, SOFIA = (
+    "olivia@demo-kitchen.test",
+    "marc@demo-kitchen.test",
+    "sofia@demo-kitchen.test",
+)
+"""DEMO.md's owner (en), manager (fr) and staff member (es)."""
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 """The headers of the platform's internal (sandbox) endpoints."""
 
@@ -50,6 +56,17 @@ class InProcessPlatform:
         """An identity token of the demo user ``email`` (conversation ``conv-1``)."""
         uid = self.query(lambda s: s.scalars(select(User.id).where(User.email == email)).one())
         return sign_identity(Identity(uid, "conv-1", "web"), IDENTITY_SECRET, 300)
+
+    def user(self, email: str) -> User:
+        """The demo user ``email``, as stored."""
+        return self.query(lambda s: s.scalars(select(User).where(User.email == email)).one())
+
+    def sms_token(self, email: str, confirmed: bool = False) -> str:
+        """An identity token of ``email`` texting from their own phone (``sms:<id>:<digits>``)."""
+        user = self.user(email)
+        digits = "".join(ch for ch in user.phone or "" if ch.isdigit())
+        identity = Identity(user.id, f"sms:{user.id}:{digits}", "sms", confirmed=confirmed)
+        return sign_identity(identity, IDENTITY_SECRET, 300)
 
     def audit(self, action: str) -> list[dict]:
         """The details of the audit entries of ``action``."""

@@ -15,12 +15,13 @@ from sqlalchemy import select, update
 
 from actions.alert_fix import ActionAlertFix
 from actions.repair import ActionRepairReconnect
-from bot.identity import Identity, sign_identity
-from bot.platform.models import AlertOutbox, PairingSession, StoreLink, User, utcnow
+from bot.platform.models import AlertOutbox, PairingSession, StoreLink, utcnow
 from bot.platform.services.link_health import mark_connected
-from tests.integration.conftest import IDENTITY_SECRET
 from tests.unit.platform_inprocess import (
     INTERNAL,
+    MARC,
+    OLIVIA,
+    SOFIA,
     InProcessPlatform,
     find_button,
     open_platform,
@@ -28,21 +29,11 @@ from tests.unit.platform_inprocess import (
     run_action,
 )
 
-OLIVIA, MARC, SOFIA = (
-    "olivia@demo-kitchen.test",
-    "marc@demo-kitchen.test",
-    "sofia@demo-kitchen.test",
-)
 JUST_EAT = {"provider": "Just Eat", "location": "Downtown", "error_type": "invalid_credentials"}
 
 
 class Platform(InProcessPlatform):
     """The platform app on a demo database, with SMS identities, alerts and pairings."""
-
-    def sms_token(self, email: str, confirmed: bool = False) -> str:
-        user = self.query(lambda s: s.scalars(select(User).where(User.email == email)).one())
-        identity = Identity(user.id, f"sms:{user.id}:{user.phone}", "sms", confirmed=confirmed)
-        return sign_identity(identity, IDENTITY_SECRET, 300)
 
     async def alert(self) -> None:
         """Just Eat at Downtown breaks and its SMS / e-mail alerts go out."""

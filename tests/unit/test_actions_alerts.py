@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select
 
 from actions.alerts import ActionAlertSettings
-from bot.identity import Identity, sign_identity
-from bot.platform.models import User
-from tests.integration.conftest import IDENTITY_SECRET
 from tests.unit.platform_inprocess import (
     INTERNAL,
+    MARC,
+    OLIVIA,
+    SOFIA,
     InProcessPlatform,
     find_button,
     open_platform,
@@ -26,24 +25,11 @@ from tests.unit.platform_inprocess import (
 )
 from tests.unit.trackers import entity
 
-OLIVIA, MARC, SOFIA = (
-    "olivia@demo-kitchen.test",
-    "marc@demo-kitchen.test",
-    "sofia@demo-kitchen.test",
-)
 OUR_NUMBER = "+15550001000"
 
 
 class Platform(InProcessPlatform):
     """The platform app on a demo database, with SMS identities and alert choices."""
-
-    def user(self, email: str) -> User:
-        return self.query(lambda s: s.scalars(select(User).where(User.email == email)).one())
-
-    def sms_token(self, email: str, confirmed: bool = False) -> str:
-        user = self.user(email)
-        identity = Identity(user.id, f"sms:{user.id}:{user.phone}", "sms", confirmed=confirmed)
-        return sign_identity(identity, IDENTITY_SECRET, 300)
 
     def alerts(self, email: str) -> tuple[bool, bool]:
         """(SMS, e-mail) alerts of one user, as stored."""

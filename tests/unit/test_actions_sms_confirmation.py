@@ -14,23 +14,20 @@ from actions.activation import (
     ActionActivationSelect,
 )
 from actions.repair import ActionRepairReconnect
-from bot.identity import Identity, sign_identity
-from bot.platform.models import PairingSession, StoreLink, User
-from tests.integration.conftest import IDENTITY_SECRET
-from tests.unit.platform_inprocess import InProcessPlatform, open_platform, pressed, run_action
+from bot.platform.models import PairingSession, StoreLink
+from tests.unit.platform_inprocess import (
+    OLIVIA,
+    InProcessPlatform,
+    open_platform,
+    pressed,
+    run_action,
+)
 from tests.unit.platform_inprocess import find_button as button
 from tests.unit.trackers import entity, payload_json
-
-OLIVIA = "olivia@demo-kitchen.test"
 
 
 class Platform(InProcessPlatform):
     """The platform app on a demo database, with SMS identities."""
-
-    def sms_token(self, email: str, confirmed: bool = False) -> str:
-        uid = self.query(lambda s: s.scalars(select(User.id).where(User.email == email)).one())
-        identity = Identity(uid, f"sms:{uid}:15550000001", "sms", confirmed=confirmed)
-        return sign_identity(identity, IDENTITY_SECRET, 300)
 
     def pairings(self) -> int:
         return len(self.query(lambda s: list(s.scalars(select(PairingSession.id)))))
