@@ -126,6 +126,14 @@ class Settings(BaseSettings):
     agent_heartbeat_seconds: float = Field(default=30.0, gt=0)
     live_conversation_minutes: int = Field(default=30, ge=1)
 
+    # Retention: conversation trackers, handoff transcripts and sent alerts older than
+    # RETENTION_DAYS are deleted (the audit log, without message text, is kept); the
+    # platform process runs the job every RETENTION_INTERVAL_HOURS (``python -m
+    # bot.retention`` runs it once).
+    retention_days: int = Field(default=90, ge=1)
+    retention_interval_hours: float = Field(default=24.0, gt=0)
+    retention_job: bool = True
+
     # Rasa replays every event of a conversation session on each message, so latency grows
     # with the session's length; the gateway starts a new session (slots carried over,
     # Rasa's own action_session_start) after this many user turns. 0 never does.

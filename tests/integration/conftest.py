@@ -33,6 +33,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "credentials_key": SecretStr(CREDENTIALS_KEY),
         "demo_mode": True,
         "alert_dispatcher": False,  # tests run dispatchers themselves (run_once)
+        "retention_job": False,  # likewise the retention job
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -15,6 +15,7 @@ from bot.platform.api import (
     alerts_internal,
     alerts_unsubscribe,
     channels_internal,
+    conversations_internal,
     dispatch,
     handoff,
     handoff_agents,
@@ -46,9 +47,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         dispatcher = Dispatcher(state.sessions(), state.settings)
         dispatcher.start()
+    retention = None
+    if state.settings.retention_job:  # RETENTION_DAYS (bot/retention.py)
+        from bot.retention import RetentionJob
+
+        retention = RetentionJob(state.sessions(), state.settings)
+        retention.start()
     try:
         yield
     finally:
+        if retention is not None:
+            await retention.stop()
         if dispatcher is not None:
             await dispatcher.stop()
         state.dispose()
@@ -99,6 +108,7 @@ def create_app(
     app.include_router(handoff.router)
     app.include_router(handoff_internal.router)  # before handoff_agents: /handoffs/active
     app.include_router(handoff_agents.router)
+    app.include_router(conversations_internal.router)
     app.include_router(pairing_page.router)
     app.include_router(oto_page.router)
     log_redaction.install()
