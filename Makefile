@@ -9,7 +9,7 @@ STAGE := scripts/stage.sh
 
 .PHONY: run test install train db reset-demo token link-telegram break lint unit validate rasa-test nlu-test e2e bench clean
 
-run: install train db  ## install, train if needed, load the demo, start everything
+run: install train db  ## install, train if needed, load the demo, start everything [PROFILE=production]
 	@$(PY) -m bot.run
 
 install:  ## create .venv-rasa and .venv, front-end libraries, .env secrets (idempotent)
@@ -18,7 +18,8 @@ install:  ## create .venv-rasa and .venv, front-end libraries, .env secrets (ide
 train: install  ## train the Rasa model when data/, config or domain changed
 	@scripts/train.sh
 
-db: install  ## migrate the database and load the demo data when it is empty
+db: install  ## migrate the database and load the demo data when it is empty (PROFILE=production: PostgreSQL)
+	@$(PY) -m bot.production
 	@$(PY) -m bot.platform.demo --if-empty
 
 reset-demo: install  ## put the demo data back

@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+
+
+PRODUCTION_DEFAULTS: dict[str, object] = {
+    "database_url": "postgresql+psycopg://postgres@127.0.0.1:5432/merchant_assistant",
+    "rasa_tracker_url": "postgresql://postgres@127.0.0.1:5432/merchant_assistant_tracker",
+    "redis_url": "redis://127.0.0.1:6379/0",
+}
+"""What PROFILE=production uses where nothing was set: this machine's PostgreSQL and Redis."""
 
 
 class Settings(BaseSettings):
@@ -39,6 +48,19 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{VAR / 'platform.db'}"
     rasa_tracker_db: str = str(VAR / "rasa-tracker.db")
     log_dir: str = str(VAR / "log")
+
+    # Production profile (PROFILE=production; README "Deployment"): the platform and
+    # Rasa's tracker store on PostgreSQL, Rasa's lock store, the gateway's socket.io
+    # fan-out and its per-conversation ordering lock on Redis; RASA_WORKERS Rasa
+    # processes (0: one per core) and ACTION_WORKERS action servers. The gateway routes
+    # each conversation to one worker of RASA_URLS (a stable hash of its id). Unset
+    # values take PRODUCTION_DEFAULTS under that profile.
+    profile: Literal["embedded", "production"] = "embedded"
+    redis_url: str = ""  # empty: in-process locks and socket.io rooms (one gateway)
+    rasa_tracker_url: str = ""  # SQLAlchemy URL of Rasa's tracker store; empty: RASA_TRACKER_DB
+    rasa_urls: str = ""  # comma-separated Rasa workers; empty: RASA_URL
+    rasa_workers: int = Field(default=0, ge=0)
+    action_workers: int = Field(default=1, ge=1)
 
     # Secrets, generated into .env on first run (bot.secrets).
     rasa_token: SecretStr = SecretStr("")
@@ -170,6 +192,20 @@ class Settings(BaseSettings):
     def effective_rasa_url(self) -> str:
         """Rasa's base URL as the gateway calls it."""
         return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    def effective_rasa_urls(self) -> list[str]:
+        """Every Rasa worker the gateway routes conversations to (at least one)."""
+        urls = [url.strip().rstrip("/") for url in self.rasa_urls.split(",") if url.strip()]
+        return urls or [self.effective_rasa_url()]
+
+    @model_validator(mode="after")
+    def _production_defaults(self) -> Settings:
+        """Under PROFILE=production, what was not set takes the production default."""
+        if self.profile == "production":
+            for name, value in PRODUCTION_DEFAULTS.items():
+                if name not in self.model_fields_set:
+                    object.__setattr__(self, name, value)
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import ROOT, get_settings
+from bot.config import ROOT, Settings, get_settings
+from bot.production import prepare_production, production_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
 RASA_BIN = ROOT / ".venv-rasa" / "bin"
@@ -40,17 +41,37 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Ports:
-    """Where each process listens."""
+    """Where each process listens (the production profile's further workers after the
+    first Rasa worker and the first action server)."""
 
     gateway: int = 8080
     platform: int = 8081
     actions: int = 5055
     rasa: int = 5005
+    more_actions: tuple[int, ...] = ()
+    more_rasa: tuple[int, ...] = ()
 
     @classmethod
-    def free(cls) -> Ports:
-        """Four free ports, for tests and benchmarks."""
-        return cls(free_port(), free_port(), free_port(), free_port())
+    def free(cls, rasa_workers: int = 1, action_workers: int = 1) -> Ports:
+        """Free ports for every process, for tests and benchmarks."""
+        return cls(
+            free_port(),
+            free_port(),
+            free_port(),
+            free_port(),
+            tuple(free_port() for _ in range(action_workers - 1)),
+            tuple(free_port() for _ in range(rasa_workers - 1)),
+        )
+
+    @property
+    def all_actions(self) -> tuple[int, ...]:
+        """Every action server's port."""
+        return (self.actions, *self.more_actions)
+
+    @property
+    def all_rasa(self) -> tuple[int, ...]:
+        """Every Rasa worker's port."""
+        return (self.rasa, *self.more_rasa)
 
 
 @dataclass
@@ -61,6 +82,7 @@ class ProcessSpec:
     argv: list[str]
     health_url: str
     ready: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200
+    env: dict[str, str] = field(default_factory=dict)  # on top of the stack's
 
 
 @dataclass
@@ -98,10 +120,26 @@ class Stack:
         """The platform API's base URL."""
         return f"http://127.0.0.1:{self.ports.platform}"
 
+    def settings(self) -> Settings:
+        """The settings the processes read: this process's, with the stack's ``env`` on top."""
+        fields = Settings.model_fields
+        values = {key.lower(): value for key, value in self.env.items() if key.lower() in fields}
+        return Settings(**values)  # type: ignore[arg-type]
+
+    @property
+    def production(self) -> bool:
+        """Whether the stack runs the production profile (PostgreSQL, Redis, workers)."""
+        return self.settings().profile == "production"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa worker's base URL."""
+        return [f"http://127.0.0.1:{port}" for port in self.ports.all_rasa]
+
     def child_env(self) -> dict[str, str]:
         """The environment every process gets: ports, URLs, storage."""
         env = dict(os.environ)
-        settings = get_settings()
+        settings = self.settings()
         env.setdefault("RASA_TRACKER_DB", settings.rasa_tracker_db)
         env.update(
             {
@@ -111,6 +149,7 @@ class Stack:
                 "RASA_PORT": str(self.ports.rasa),
                 "PLATFORM_URL": self.platform_url,
                 "RASA_URL": self.rasa_url,
+                "RASA_URLS": ",".join(self.rasa_urls),
                 "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports.actions}/webhook",
                 "SANIC_HOST": "127.0.0.1",
                 "RASA_TELEMETRY_ENABLED": "false",
@@ -119,14 +158,18 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if settings.profile == "production":
+            env.update(production_env(settings))
         env.update(self.env)
         return env
 
     def specs(self) -> list[ProcessSpec]:
-        """The four processes, in start order."""
+        """Every process, in start order: the platform, the action servers, the Rasa
+        workers (each to one action server, in turn), the gateway."""
         py = str(VENV_BIN / "python")
         p = self.ports
-        return [
+        endpoints = "endpoints-production.yml" if self.production else "endpoints.yml"
+        specs = [
             ProcessSpec(
                 "platform",
                 [
@@ -141,34 +184,45 @@ class Stack:
                     "--no-access-log",
                 ],
                 f"{self.platform_url}/healthz",
-            ),
-            ProcessSpec(
-                "actions",
-                [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(p.actions)],
-                f"http://127.0.0.1:{p.actions}/health",
-            ),
-            ProcessSpec(
-                "rasa",
-                [
-                    str(RASA_BIN / "rasa"),
-                    "run",
-                    "--model",
-                    str(self.model_path),
-                    "--enable-api",
-                    "--auth-token",
-                    self.rasa_token,
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(p.rasa),
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                    "--endpoints",
-                    str(ROOT / "endpoints.yml"),
-                ],
-                f"{self.rasa_url}/status?token={self.rasa_token}",
-                ready=lambda r: r.status_code == 200 and bool(r.json().get("model_id")),
-            ),
+            )
+        ]
+        for index, port in enumerate(p.all_actions):
+            specs.append(
+                ProcessSpec(
+                    _numbered("actions", index),
+                    [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                    f"http://127.0.0.1:{port}/health",
+                    env={"ACTION_PORT": str(port)},
+                )
+            )
+        for index, port in enumerate(p.all_rasa):
+            actions = p.all_actions[index % len(p.all_actions)]
+            specs.append(
+                ProcessSpec(
+                    _numbered("rasa", index),
+                    [
+                        str(RASA_BIN / "rasa"),
+                        "run",
+                        "--model",
+                        str(self.model_path),
+                        "--enable-api",
+                        "--auth-token",
+                        self.rasa_token,
+                        "--interface",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--credentials",
+                        str(ROOT / "credentials.yml"),
+                        "--endpoints",
+                        str(ROOT / endpoints),
+                    ],
+                    f"http://127.0.0.1:{port}/status?token={self.rasa_token}",
+                    ready=lambda r: r.status_code == 200 and bool(r.json().get("model_id")),
+                    env={"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions}/webhook"},
+                )
+            )
+        specs.append(
             ProcessSpec(
                 "gateway",
                 [
@@ -183,11 +237,14 @@ class Stack:
                     "--no-access-log",
                 ],
                 f"{self.gateway_url}/healthz",
-            ),
-        ]
+            )
+        )
+        return specs
 
     def load_demo(self) -> None:
         """Reset the stack's platform database to the demo data (DATABASE_URL in ``env``)."""
+        if self.production:
+            prepare_production(self.settings())
         subprocess.run(  # noqa: S603 - our own fixed argv
             [str(VENV_BIN / "python"), "-m", "bot.platform.demo", "--reset"],
             cwd=ROOT,
@@ -201,13 +258,15 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.child_env()
         Path(env["RASA_TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
+        if self.production:
+            prepare_production(self.settings())
         for spec in self.specs():
             log_path = self.log_dir / f"{spec.name}.log"
             log = log_path.open("ab")
             proc = subprocess.Popen(  # noqa: S603 - our own fixed argv
                 spec.argv,
                 cwd=ROOT,
-                env=env,
+                env={**env, **spec.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -267,6 +326,11 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _numbered(name: str, index: int) -> str:
+    """``rasa``, ``rasa-2``, ``rasa-3``… (the first keeps the embedded profile's name)."""
+    return name if index == 0 else f"{name}-{index + 1}"
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:

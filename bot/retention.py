@@ -38,8 +38,10 @@ class Purge:
 
 
 def tracker_db_url(settings: Settings) -> str:
-    """Rasa's tracker store as a SQLAlchemy URL (``RASA_TRACKER_DB`` is a SQLite path
-    in the embedded default, a URL otherwise)."""
+    """Rasa's tracker store as a SQLAlchemy URL: RASA_TRACKER_URL (production profile),
+    else ``RASA_TRACKER_DB`` (a SQLite path in the embedded default, or a URL)."""
+    if settings.rasa_tracker_url:
+        return settings.rasa_tracker_url
     db = settings.rasa_tracker_db
     return db if "://" in db else f"sqlite:///{db}"
 

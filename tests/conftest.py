@@ -21,6 +21,29 @@ from bot.platform.demo import load_demo
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _unavailable(message: str) -> None:
+    """Skip with ``message`` — or fail under ``CI=true``, where every service must be up."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}; CI=true needs it")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis at ``TEST_REDIS_URL`` (default 127.0.0.1:6379/0); tests use unique keys."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _unavailable(f"Redis at {REDIS_URL} is unreachable ({exc}); start Redis to run these")
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")
@@ -49,9 +72,7 @@ def postgres_url(_postgres_problem) -> Iterator[str]:
     if _postgres_problem:
         where = normalize_url(POSTGRES_URL).render_as_string(hide_password=True)
         message = f"PostgreSQL at {where} is unreachable ({_postgres_problem})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI=true needs it")
-        pytest.skip(f"{message}; set TEST_POSTGRES_URL or start PostgreSQL to run these")
+        _unavailable(f"{message}; set TEST_POSTGRES_URL or start PostgreSQL to run these")
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:

@@ -64,8 +64,15 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    # Default CORS policy of python-socketio: same origin only.
-    sio = socketio.AsyncServer(async_mode="asgi", max_http_buffer_size=MAX_SOCKET_PACKET_BYTES)
+    # Default CORS policy of python-socketio: same origin only. With REDIS_URL (production
+    # profile) rooms and emits go through Redis, so any gateway process reaches a socket
+    # connected to another one.
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        max_http_buffer_size=MAX_SOCKET_PACKET_BYTES,
+        client_manager=manager,
+    )
     app.state.runtime = runtime
     app.state.sio = sio
     app.state.webchat = WebChat(sio, runtime)

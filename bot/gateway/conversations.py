@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.gateway.shared_locks import SharedLocks
+
 SESSION_HEX_CHARS = 16
 MAX_CONVERSATION_ID_CHARS = 200
 
@@ -73,9 +75,11 @@ class ConversationLocks:
     suspension point, so messages are handled in the order their handlers started.
     """
 
-    def __init__(self) -> None:
-        """Create an empty set of locks."""
+    def __init__(self, shared: SharedLocks | None = None) -> None:
+        """Create an empty set of locks; with ``shared`` (several gateway processes),
+        each is also held in Redis while held here."""
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._shared = shared
 
     @asynccontextmanager
     async def hold(self, conversation_id: str) -> AsyncIterator[None]:
@@ -86,7 +90,11 @@ class ConversationLocks:
         self._locks[conversation_id] = (lock, users + 1)
         try:
             async with lock:
-                yield
+                if self._shared is None:
+                    yield
+                else:
+                    async with self._shared.hold(conversation_id):
+                        yield
         finally:
             lock, users = self._locks[conversation_id]
             if users <= 1:

@@ -28,6 +28,7 @@ from bot.gateway.handoff import HandoffRouter
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.rendering import BotReply
+from bot.gateway.shared_locks import SharedLocks
 from bot.internal_client import InternalPlatformClient
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,10 @@ class GatewayRuntime:
         """
         self.settings = settings
         self.buttons = ButtonRegistry()
-        self.locks = ConversationLocks()
+        # REDIS_URL (production profile): a conversation's turns never overlap across
+        # gateway processes either.
+        self._shared_locks = SharedLocks(settings.redis_url) if settings.redis_url else None
+        self.locks = ConversationLocks(self._shared_locks)
         self._platform_transport = platform_transport
         self._rasa_transport = rasa_transport
         self._platform: InternalPlatformClient | None = None
@@ -155,6 +159,8 @@ class GatewayRuntime:
                 await client.aclose()
         self.handoffs.bind(None, None)
         self._platform = self._rasa = self._relay = None
+        if self._shared_locks is not None:
+            await self._shared_locks.aclose()
 
     @property
     def platform(self) -> InternalPlatformClient:

@@ -1,0 +1,83 @@
+"""Two gateway processes (two ConversationLocks on one Redis) never run turns of one
+conversation at the same time; other conversations go on in parallel; a lock left by a
+process that died is free again after its lease (real Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from bot.gateway.conversations import ConversationLocks
+from bot.gateway.shared_locks import SharedLocks, SharedLockUnavailable
+
+
+async def _turn(locks: ConversationLocks, conversation: str, log: list[str], name: str) -> None:
+    async with locks.hold(conversation):
+        log.append(f"{name} in")
+        await asyncio.sleep(0.05)
+        log.append(f"{name} out")
+
+
+async def test_one_conversation_one_turn_at_a_time_across_processes(redis_url) -> None:
+    first, second = SharedLocks(redis_url), SharedLocks(redis_url)
+    gateway_a, gateway_b = ConversationLocks(first), ConversationLocks(second)
+    conversation = f"web:1:{uuid.uuid4().hex[:16]}"
+    log: list[str] = []
+    try:
+        await asyncio.gather(
+            *(
+                _turn(gateway_a if i % 2 else gateway_b, conversation, log, f"t{i}")
+                for i in range(6)
+            )
+        )
+    finally:
+        await first.aclose()
+        await second.aclose()
+    # each turn's "in" is followed by its own "out": no two turns overlapped
+    assert len(log) == 12
+    for index in range(0, 12, 2):
+        assert log[index].endswith(" in")
+        assert log[index + 1] == log[index].replace(" in", " out")
+
+
+async def test_other_conversations_are_not_held_up(redis_url) -> None:
+    shared = SharedLocks(redis_url)
+    locks = ConversationLocks(shared)
+    log: list[str] = []
+    try:
+        await asyncio.gather(
+            *(_turn(locks, f"web:1:{uuid.uuid4().hex[:16]}", log, f"c{i}") for i in range(4))
+        )
+    finally:
+        await shared.aclose()
+    assert all(entry.endswith(" in") for entry in log[:4])  # all four held at once
+
+
+async def test_a_lock_left_by_a_dead_process_frees_itself(redis_url) -> None:
+    conversation = f"web:1:{uuid.uuid4().hex[:16]}"
+    dead = SharedLocks(redis_url, lease_seconds=0.5)
+    alive = SharedLocks(redis_url, wait_seconds=0.2)
+    patient = SharedLocks(redis_url, wait_seconds=3)
+    held = dead.hold(conversation)
+    await held.__aenter__()  # the process dies here: never released
+    try:
+        with pytest.raises(SharedLockUnavailable):
+            async with alive.hold(conversation):
+                pass
+        async with patient.hold(conversation):
+            pass  # taken once the lease ran out
+    finally:
+        for locks in (dead, alive, patient):
+            await locks.aclose()
+
+
+async def test_redis_unreachable_is_a_clear_error() -> None:
+    locks = SharedLocks("redis://127.0.0.1:1/0")
+    try:
+        with pytest.raises(SharedLockUnavailable, match="Redis"):
+            async with locks.hold("web:1:0000000000000000"):
+                pass
+    finally:
+        await locks.aclose()
