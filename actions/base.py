@@ -14,6 +14,7 @@ from actions.catalog import DEFAULT_LANGUAGE, normalize_language, render
 from actions.platform import shared_client
 from actions.providers import ProviderCatalog
 from actions.turn import IDENTITY_ENTITY, LANGUAGE_SLOT, Turn, read_turn
+from bot.logs import log_context
 from bot.platform_client import PlatformClient
 from bot.side_effects import CONFIRMED_CHANNELS, CONFIRMED_INTENTS
 
@@ -61,7 +62,15 @@ class CatalogAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """rasa-sdk's entry point."""
+        """rasa-sdk's entry point: log lines carry the conversation and request ids."""
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        request_id = str(metadata.get("request_id") or "") or None
+        with log_context(tracker.sender_id, request_id):
+            return await self._run(dispatcher, tracker)
+
+    async def _run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         turn = await read_turn(self.client, tracker)
         if needs_confirmation(turn, tracker) and not self.only_asks(turn, tracker):
             ask_for_confirmation(dispatcher, turn, tracker)

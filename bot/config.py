@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     rasa_urls: str = ""  # comma-separated Rasa workers; empty: RASA_URL
     rasa_workers: int = Field(default=0, ge=0)
     action_workers: int = Field(default=1, ge=1)
+    metrics_token: SecretStr = SecretStr("")  # bearer token for /metrics; empty: open
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
 
     # Secrets, generated into .env on first run (bot.secrets).
     rasa_token: SecretStr = SecretStr("")

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from bot.logs import stamp_request
 from bot.platform_client import PlatformUnavailable, _answer
 
 
@@ -33,6 +34,7 @@ class InternalTransport:
             timeout=timeout,
             transport=transport,
             headers={"Authorization": f"Bearer {internal_token}"},
+            event_hooks={"request": [stamp_request]},  # X-Request-Id, X-Conversation-Id
         )
 
     async def aclose(self) -> None:

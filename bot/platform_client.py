@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.logs import stamp_request
+
 
 class PlatformError(Exception):
     """The platform answered with an error the caller should explain to the user."""
@@ -36,7 +38,12 @@ class PlatformClient:
     def __init__(
         self, base_url: str, timeout: float = 8.0, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            event_hooks={"request": [stamp_request]},  # X-Request-Id, X-Conversation-Id
+        )
 
     async def aclose(self) -> None:
         """Close the underlying connection pool."""
