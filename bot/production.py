@@ -72,6 +72,28 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database ``url`` names, closing its other sessions first (a
+    test's or a bench's own databases); nothing for other databases."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return
+    admin = make_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    quoted = parsed.database.replace('"', '""')
+    try:
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": parsed.database},
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{quoted}"'))
+    finally:
+        admin.dispose()
+
+
 def check_redis(url: str) -> None:
     """Raise :class:`ProductionUnavailable` unless Redis at ``url`` answers PING."""
     client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
