@@ -19,9 +19,9 @@ from tests.integration import test_notify_dispatcher as notify
 from tests.integration import test_platform_alert_settings as settings_tests
 from tests.integration.test_notify_dispatcher import break_link, dispatcher
 
-# Fixtures shared with those modules (the stand-ins, the sessions, the dispatcher's and
-# the actions' client's settings): re-exported so pytest finds them here.
-servers, sessions, alert_settings = notify.servers, notify.sessions, notify.alert_settings
+# Fixtures shared with those modules (the stand-ins, the dispatcher's and the actions'
+# client's settings): re-exported so pytest finds them here; ``sessions`` is conftest's.
+servers, alert_settings = notify.servers, notify.alert_settings
 platform = settings_tests.platform
 
 URL = "/api/v1/alerts/latest"
