@@ -7,7 +7,7 @@ AS    ?=
 TTL   ?= 3600
 STAGE := scripts/stage.sh
 
-.PHONY: run test install train db reset-demo token link-telegram break lint unit validate rasa-test nlu-test e2e bench clean
+.PHONY: run test install train db reset-demo token link-telegram break lint unit validate rasa-test nlu-test e2e e2e-production bench clean
 
 run: install train db  ## install, train if needed, load the demo, start everything [PROFILE=production]
 	@$(PY) -m bot.run
@@ -44,6 +44,7 @@ test: install  ## every check: lint, unit/integration, validate, train, stories,
 	@$(STAGE) "rasa test stories" $(MAKE) --no-print-directory rasa-test
 	@$(STAGE) "rasa test nlu (held out)" $(MAKE) --no-print-directory nlu-test
 	@$(STAGE) e2e $(PY) -m pytest -q tests/e2e
+	@$(STAGE) "e2e (production profile)" $(MAKE) --no-print-directory e2e-production
 	@echo "=== stage times"; cat var/test-times.txt
 
 lint:
@@ -66,9 +67,13 @@ nlu-test:
 e2e:
 	$(PY) -m pytest -q tests/e2e
 
-bench: install train  ## benchmarks: latency (full stack vs bare Rasa REST), alert delivery
+e2e-production:  ## the end-to-end tests against PROFILE=production (PostgreSQL, Redis, 2 Rasa workers)
+	E2E_PROFILE=production $(PY) -m pytest -q tests/e2e
+
+bench: install train  ## benchmarks: latency (full stack vs bare Rasa REST), alert delivery, load (production profile)
 	$(PY) bench/latency.py
 	$(PY) bench/alerts.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf results var/log

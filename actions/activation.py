@@ -6,7 +6,9 @@ cannot be; the user picks one or all (``activation_select``); the bot warns that
 become the primary order manager there and that any other order-management connection
 is disconnected, with Confirm (one-time button, ``activation_confirm``) and Cancel
 (``activation_abort``); Confirm activates through the platform and answers one
-confirmation per location, then offers "Activate other locations".
+confirmation per location, then offers "Activate other locations". When the provider
+reports an error, the conversation is handed to a person from our support team
+(``action_failed``; only the "Contact support" button if the handoff cannot be opened).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from actions.base import CatalogAction, say
 from actions.refusals import say_refusal_of
 from actions.status import named_location, ready
 from actions.status_render import Reply
+from actions.support import Failure, HandoverAction
 from actions.turn import Turn
 from bot.config import get_settings
 from bot.platform_client import PlatformError, PlatformUnavailable
@@ -161,8 +164,9 @@ class ActionActivationSelect(CatalogAction):
         return []
 
 
-class ActionActivationConfirm(CatalogAction):
-    """Confirm was pressed: activate, then one confirmation per location."""
+class ActionActivationConfirm(HandoverAction):
+    """Confirm was pressed: activate, then one confirmation per location; a provider
+    error hands the conversation to a person from support (reason ``action_failed``)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -185,11 +189,17 @@ class ActionActivationConfirm(CatalogAction):
             say_refusal(dispatcher, turn, exc)
             return []
         phone = get_settings().support_phone
-        for result in results:
-            send(dispatcher, outcome_reply(turn.lang, result, phone))
+        replies = [outcome_reply(turn.lang, result, phone) for result in results]
         if any(result.get("outcome") in ("activated", "already_active") for result in results):
-            send(dispatcher, others_reply(turn.lang))
-        return []
+            replies.append(others_reply(turn.lang))
+        if not any(result.get("outcome") == "failed" for result in results):
+            for reply in replies:
+                send(dispatcher, reply)
+            return []
+        # The provider failed: a person from support finishes it (issue 7).
+        handed = [outcome_reply(turn.lang, result, phone, False) for result in results]
+        failure = Failure(handed=handed, kept=replies, gives_phone=True)
+        return await self.hand_over_failure(turn, dispatcher, tracker, failure)
 
 
 class ActionActivationAbort(CatalogAction):

@@ -146,8 +146,14 @@ def warning_reply(lang: str, links: list[dict[str, Any]], request_id: str) -> Re
     return Reply("\n\n".join(lines), buttons)
 
 
-def outcome_reply(lang: str, result: dict[str, Any], support_phone: str) -> Reply:
-    """The answer for one location after Confirm."""
+def outcome_reply(
+    lang: str, result: dict[str, Any], support_phone: str, support_button_shown: bool = True
+) -> Reply:
+    """The answer for one location after Confirm.
+
+    A failure gives our support number and, unless the conversation is being handed to
+    a person (``support_button_shown`` false), the "Contact support" button.
+    """
     link = result.get("link") or {}
     values = {"provider": str(link.get("provider") or ""), "store": store_of(link)}
     outcome = result.get("outcome")
@@ -156,8 +162,14 @@ def outcome_reply(lang: str, result: dict[str, Any], support_phone: str) -> Repl
     if outcome == "already_active":
         return Reply(render(lang, "activation.was_active", **values))
     if outcome == "failed":
-        text = render(lang, "activation.failed", support_phone=support_phone, **values)
-        return Reply(text, [support_button(lang)])
+        text = render(
+            lang,
+            "activation.failed",
+            support_phone=support_phone,
+            button=support_button_shown,
+            **values,
+        )
+        return Reply(text, [support_button(lang)] if support_button_shown else [])
     if outcome == "in_progress":
         return Reply(render(lang, "activation.in_progress", **values))
     return Reply(blocked_line(lang, link))

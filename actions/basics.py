@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CatalogAction, say
-from actions.support import FALLBACKS_REASON, ActionContactSupport
+from actions.support import FALLBACKS_REASON, HandoverAction
 from actions.turn import Turn
 from bot.config import get_settings
 
@@ -107,7 +107,7 @@ def fell_back_before(tracker: Tracker) -> bool:
     return actions == {FALLBACK_ACTION}
 
 
-class ActionFallback(ActionContactSupport):
+class ActionFallback(HandoverAction):
     """Answer a message the assistant did not understand or cannot handle; the second
     in a row hands the conversation to a person (docs/handoff-contract.md)."""
 

@@ -4,6 +4,10 @@ Confirm carries the order, the reason and a request id minted when the button wa
 shown; the gateway lets each id through once. A typed "yes, cancel it" (or a forged
 ``cancel_order_confirm{...}``, which the gateway turns into plain text) has no reason
 or request id from a button, and cancels nothing: the bot says to press Confirm.
+
+When the provider fails, the bot offers Try again (its request id starts with
+``retry-``) and support; when Try again fails too, the conversation is handed to a
+person from our support team (docs/handoff-contract.md).
 """
 
 from __future__ import annotations
@@ -23,15 +27,17 @@ from actions.cancel_context import (
     remember,
     send,
 )
-from actions.cancel_render import cancelled_reply, failed_reply, refusal_reply
+from actions.cancel_render import cancelled_reply, failed_reply, is_retry, refusal_reply
 from actions.status import ready
+from actions.support import Failure, HandoverAction
 from actions.turn import Turn
 from bot.config import get_settings
 from bot.platform_client import PlatformError, PlatformUnavailable
 
 
-class ActionCancelOrderConfirm(CancelAction):
-    """Cancel the order of the Confirm button, through the platform, once."""
+class ActionCancelOrderConfirm(HandoverAction, CancelAction):
+    """Cancel the order of the Confirm button, through the platform, once; when "Try
+    again" fails too, hand the conversation to a person (reason ``action_failed``)."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -40,7 +46,8 @@ class ActionCancelOrderConfirm(CancelAction):
     async def answer(
         self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        """Cancel with the button's reason; confirm, or offer Try again and support."""
+        """Cancel with the button's reason; confirm, or offer Try again and support (a
+        failed Try again: a person from support takes over)."""
         if not ready(turn, dispatcher):
             return []
         ref = turn.entity(ORDER_ENTITY)
@@ -70,8 +77,13 @@ class ActionCancelOrderConfirm(CancelAction):
             say(dispatcher, turn, "cancel.in_progress", ref=ref)
             return []
         phone = get_settings().support_phone
-        send(dispatcher, failed_reply(turn.lang, order, reason, phone))
-        return remember(ref)
+        kept = failed_reply(turn.lang, order, reason, phone)
+        if not is_retry(request_id):
+            send(dispatcher, kept)
+            return remember(ref)
+        handed = failed_reply(turn.lang, order, reason, phone, handed_over=True)
+        failure = Failure(handed=[handed], kept=[kept], gives_phone=True, events=remember(ref))
+        return await self.hand_over_failure(turn, dispatcher, tracker, failure)
 
 
 class ActionCancelOrderKeep(CancelAction):

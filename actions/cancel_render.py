@@ -16,6 +16,7 @@ from actions.catalog import join_names, render
 from actions.status_render import Reply, support_button
 
 TIME_FORMATS = {"en": "%I:%M %p", "fr": "%H:%M", "es": "%H:%M"}
+RETRY_PREFIX = "retry-"  # the request id of a "Try again" button after a failure
 
 
 def payload(intent: str, **entities: Any) -> str:
@@ -24,9 +25,16 @@ def payload(intent: str, **entities: Any) -> str:
     return f"/{intent}" + (json.dumps(values, separators=(",", ":")) if values else "")
 
 
-def new_request_id() -> str:
-    """A fresh id for a Confirm (or Try again) button: each press is one request."""
-    return secrets.token_urlsafe(8)
+def new_request_id(retry: bool = False) -> str:
+    """A fresh id for a Confirm (or Try again: ``retry-…``) button: each press is one
+    request. The gateway gives the payload back as issued, so the prefix tells the
+    confirm action that this press retries a failed cancellation."""
+    return (RETRY_PREFIX if retry else "") + secrets.token_urlsafe(8)
+
+
+def is_retry(request_id: str | None) -> bool:
+    """Whether ``request_id`` is the one of a "Try again" button."""
+    return bool(request_id) and str(request_id).startswith(RETRY_PREFIX)
 
 
 def placed_time(lang: str, order: dict[str, Any]) -> str:
@@ -78,7 +86,10 @@ def confirm_button(lang: str, ref: Any, reason: str, title_key: str = "confirm")
     return {
         "title": render(lang, f"cancel.buttons.{title_key}"),
         "payload": payload(
-            "cancel_order_confirm", order_ref=ref, reason=reason, request_id=new_request_id()
+            "cancel_order_confirm",
+            order_ref=ref,
+            reason=reason,
+            request_id=new_request_id(retry=title_key == "retry"),
         ),
     }
 
@@ -151,9 +162,20 @@ def cancelled_reply(lang: str, order: dict[str, Any]) -> Reply:
     return Reply(text + "\n" + render(lang, "cancel.offer_remove"), [remove_button(lang, order)])
 
 
-def failed_reply(lang: str, order: dict[str, Any], reason: str, support_phone: str) -> Reply:
-    """The provider failed: Try again (a new request) or contact support."""
-    text = render(lang, "cancel.failed", support_phone=support_phone, **_fields(lang, order))
+def failed_reply(
+    lang: str, order: dict[str, Any], reason: str, support_phone: str, handed_over: bool = False
+) -> Reply:
+    """The provider failed: Try again (a new request) or contact support.
+
+    When the retry failed too and the conversation is handed to a person
+    (``handed_over``), no buttons: the number only, someone from support takes it.
+    """
+    fields = _fields(lang, order)
+    text = render(
+        lang, "cancel.failed", support_phone=support_phone, handed_over=handed_over, **fields
+    )
+    if handed_over:
+        return Reply(text)
     buttons = [confirm_button(lang, order.get("ref"), reason, "retry"), support_button(lang)]
     return Reply(text, buttons)
 

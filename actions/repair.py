@@ -3,7 +3,8 @@
 Reconnecting starts a pairing in the platform and sends its one-time link; the
 platform decides who may (403 ``not_allowed`` names who can), whether the account
 needs portal steps first (409 ``portal_steps``), is working (409 ``not_broken``) or is
-locked after too many wrong codes (423 ``locked``).
+locked after too many wrong codes (423 ``locked``: a person from our support team
+takes the conversation, docs/handoff-contract.md).
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import CatalogAction, say
+from actions.base import say
 from actions.repair_context import (
     button_account,
     clear_button,
     remember,
     say_failure,
-    say_locked,
     say_not_allowed,
 )
-from actions.repair_pairing import say_link
+from actions.repair_pairing import locked_failure, say_link
 from actions.status import StatusQuery, fetch_filtered_status, fetch_status
 from actions.status_render import account_name, reconnect_button, render_account
+from actions.support import HandoverAction
 from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnavailable
 
@@ -33,8 +34,9 @@ def _reconnectable(account: dict[str, Any]) -> bool:
     return (account.get("next_step") or {}).get("kind") == "reconnect"
 
 
-class ActionRepairReconnect(CatalogAction):
-    """Send a one-time pairing link for an account, or say why not and what instead."""
+class ActionRepairReconnect(HandoverAction):
+    """Send a one-time pairing link for an account, or say why not and what instead; a
+    reconnection locked after too many wrong codes goes to a person from support."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -130,7 +132,8 @@ class ActionRepairReconnect(CatalogAction):
             elif exc.code == "not_broken":
                 say(dispatcher, turn, "repair.not_broken", label=label)
             elif exc.code == "locked":
-                say_locked(dispatcher, turn, label, exc.detail.get("locked_until"))
+                locked_until = exc.detail.get("locked_until")
+                return await self.locked(turn, dispatcher, label, locked_until)
             else:
                 say_failure(dispatcher, turn, exc)
             return []
@@ -139,3 +142,20 @@ class ActionRepairReconnect(CatalogAction):
             return []
         say_link(dispatcher, turn, pairing)
         return remember(account_id, "reconnect")
+
+    async def locked(
+        self,
+        turn: Turn,
+        dispatcher: CollectingDispatcher,
+        label: str,
+        locked_until: Any,
+    ) -> list[dict[str, Any]]:
+        """Reconnecting is locked after too many wrong codes: say until when, and hand
+        the conversation to a person from support (reason ``action_failed``)."""
+        tracker = self.conversation()
+        failure = locked_failure(turn, label, locked_until, [])
+        if tracker is None:  # not run by rasa-sdk: nothing to hand over
+            for reply in failure.kept:
+                dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            return []
+        return await self.hand_over_failure(turn, dispatcher, tracker, failure)

@@ -18,8 +18,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CatalogAction, say
+from actions.catalog import render
 from actions.status import ready, say_unidentified
-from actions.status_render import notify_button, render_account, support_button, who_can
+from actions.status_render import (
+    Reply,
+    notify_button,
+    render_account,
+    support_button,
+    who_can,
+)
 from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnauthorized, PlatformUnavailable
 
@@ -68,16 +75,11 @@ def minutes_until(value: Any, now: datetime | None = None) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
-def say_locked(dispatcher: CollectingDispatcher, turn: Turn, label: str, locked_until: Any) -> None:
-    """Reconnecting is locked after too many wrong codes: when it opens, and support."""
-    say(
-        dispatcher,
-        turn,
-        "repair.locked",
-        buttons=[support_button(turn.lang)],
-        label=label,
-        minutes=minutes_until(locked_until),
-    )
+def locked_reply(lang: str, label: str, locked_until: Any, with_button: bool = True) -> Reply:
+    """Reconnecting is locked after too many wrong codes: when it opens, and the
+    "Contact support" button (not when a person from support is taking over)."""
+    text = render(lang, "repair.locked", label=label, minutes=minutes_until(locked_until))
+    return Reply(text, [support_button(lang)] if with_button else [])
 
 
 def say_not_allowed(

@@ -13,20 +13,21 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import CatalogAction, say
+from actions.base import say
 from actions.repair_context import (
     REPAIR_STEP_SLOT,
     account_label,
+    locked_reply,
     minutes_until,
     ready,
     remember,
     repairing_account,
     say_failure,
-    say_locked,
     say_new_error,
 )
 from actions.repair_steps import check_steps
 from actions.status_render import new_link_button, store_list, support_button
+from actions.support import Failure, HandoverAction, send
 from actions.turn import Turn
 from bot.platform_client import PlatformError, PlatformUnavailable
 
@@ -45,6 +46,28 @@ def say_link(dispatcher: CollectingDispatcher, turn: Turn, pairing: dict[str, An
         provider=pairing.get("provider") or "",
         asks_code=bool(pairing.get("asks_code")),
     )
+
+
+def locked_failure(
+    turn: Turn, label: str, locked_until: Any, events: list[dict[str, Any]]
+) -> Failure:
+    """The lock after too many wrong codes, as a failure a person from support takes
+    over (without the "Contact support" button), or offers support (with it)."""
+    return Failure(
+        handed=[locked_reply(turn.lang, label, locked_until, with_button=False)],
+        kept=[locked_reply(turn.lang, label, locked_until)],
+        events=events,
+    )
+
+
+def is_locked(pairing: dict[str, Any]) -> bool:
+    """Whether ``pairing`` ended locked (too many wrong codes), as :func:`report_pairing`
+    reads it: a success or a new error comes first."""
+    state = str(pairing.get("state") or "")
+    outcome = str(pairing.get("outcome") or "")
+    if outcome in ("succeeded", "new_error") or state == "succeeded":
+        return False
+    return outcome == "locked" or state == "locked"
 
 
 def report_pairing(
@@ -70,7 +93,7 @@ def report_pairing(
     if outcome == "new_error":
         return say_new_error(dispatcher, turn, "repair.pairing_new_error", pairing)
     if outcome == "locked" or state == "locked":
-        say_locked(dispatcher, turn, label, pairing.get("locked_until"))
+        send(dispatcher, locked_reply(lang, label, pairing.get("locked_until")))
     elif state == "expired" or outcome in EXPIRED_OUTCOMES:
         say(dispatcher, turn, "repair.expired", buttons=[new_link_button(lang, account_id)])
     elif outcome == "invalid_credentials":
@@ -101,8 +124,12 @@ def report_pairing(
     return events
 
 
-class ActionRepairPairingUpdate(CatalogAction):
-    """Where the conversation's pairing stands: the page finished, or the user says "done"."""
+class ActionRepairPairingUpdate(HandoverAction):
+    """Where the conversation's pairing stands: the page finished, or the user says "done".
+
+    A pairing locked after too many wrong codes hands the conversation to a person from
+    our support team (reason ``action_failed``).
+    """
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -130,4 +157,9 @@ class ActionRepairPairingUpdate(CatalogAction):
         if pairing is None:
             say(dispatcher, turn, "repair.no_pairing")
             return []
+        if is_locked(pairing):
+            events = remember(pairing.get("account_id"), "reconnect")
+            label = account_label(pairing)
+            failure = locked_failure(turn, label, pairing.get("locked_until"), events)
+            return await self.hand_over_failure(turn, dispatcher, tracker, failure)
         return report_pairing(dispatcher, turn, pairing)

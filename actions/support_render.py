@@ -1,8 +1,11 @@
 """What action_contact_support tells the user about the support queue it joined.
 
 The platform answers the handoff with its availability (``open``, ``agents_online``,
-``next_open_at``); this module picks the text and says, in the support time zone,
-when someone will be back. It also gathers the recent messages the agent will read.
+``next_open_at``) and, when nobody can take it now and the user has a verified phone,
+``sms_callback`` (the phone, masked: ``•••• 1234``); this module picks the text, says in
+the support time zone when someone will be back, and offers the text-me-back buttons
+(payloads ``/handoff_callback`` and ``/handoff_wait``, which the gateway answers while
+the conversation is paused). It also gathers the recent messages the agent will read.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rasa_sdk import Tracker
 
 from actions.catalog import render
+from actions.status_render import Reply
 from actions.turn import is_external
 
 TRANSCRIPT_MESSAGES = 10
+CALLBACK_PAYLOAD = "/handoff_callback"  # "Text me when someone's back"
+WAIT_PAYLOAD = "/handoff_wait"  # "Keep me in the queue"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -35,6 +41,16 @@ def recent_transcript(tracker: Tracker, limit: int = TRANSCRIPT_MESSAGES) -> lis
             lines.append({"sender": "user", "text": text})
         elif kind == "bot":
             lines.append({"sender": "bot", "text": text})
+    return lines[-limit:]
+
+
+def handoff_transcript(
+    tracker: Tracker, said: list[str], limit: int = TRANSCRIPT_MESSAGES
+) -> list[dict[str, str]]:
+    """The recent messages, then the bot texts ``said`` in this turn (not in the tracker
+    yet: an action's failure the agent must read), the last ``limit`` of them."""
+    lines = recent_transcript(tracker, limit)
+    lines += [{"sender": "bot", "text": text} for text in said if text.strip()]
     return lines[-limit:]
 
 
@@ -95,3 +111,23 @@ def when_back(lang: str, next_open_at: object, zone: str, now: datetime | None =
         return render(lang, "handoff.when.tomorrow", **values)
     day = render(lang, f"handoff.day.{DAYS[local.weekday()]}")
     return render(lang, "handoff.when.day", day=day, **values)
+
+
+def callback_buttons(lang: str) -> list[dict[str, str]]:
+    """ "Text me when someone's back" and "Keep me in the queue"."""
+    return [
+        {"title": render(lang, "handoff.callback.text_me"), "payload": CALLBACK_PAYLOAD},
+        {"title": render(lang, "handoff.callback.wait"), "payload": WAIT_PAYLOAD},
+    ]
+
+
+def queue_reply(
+    lang: str, availability: dict[str, Any], when: str, sms_callback: object = None
+) -> Reply:
+    """The queue the handoff joined; with the offer to text the user back when the
+    platform gives their masked phone (``sms_callback``: nobody can take it now)."""
+    text = render(lang, queue_key(availability), when=when)
+    if not isinstance(sms_callback, str) or not sms_callback.strip():
+        return Reply(text)
+    offer = render(lang, "handoff.callback.offer", phone=sms_callback.strip())
+    return Reply(f"{text}\n{offer}", callback_buttons(lang))

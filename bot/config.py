@@ -20,6 +20,7 @@ PRODUCTION_DEFAULTS: dict[str, object] = {
     "database_url": "postgresql+psycopg://postgres@127.0.0.1:5432/merchant_assistant",
     "rasa_tracker_url": "postgresql://postgres@127.0.0.1:5432/merchant_assistant_tracker",
     "redis_url": "redis://127.0.0.1:6379/0",
+    "log_format": "json",
 }
 """What PROFILE=production uses where nothing was set: this machine's PostgreSQL and Redis."""
 

@@ -57,6 +57,13 @@ class HandoffCalls(InternalTransport):
         agent had taken it), or None for an unknown one."""
         return await self._post_for_object(f"/internal/handoffs/{int(handoff_id)}/cancel", {})
 
+    async def request_callback(self, handoff_id: int) -> dict[str, Any] | None:
+        """The waiting user asked to be texted back: ``{outcome: "moved" | "merged",
+        phone (masked), sms_conversation_id, sms_handoff_id}`` with the handoff, or None for
+        an unknown one (PlatformError 409 ``not_waiting``, ``not_open``, ``already_sms``,
+        ``no_verified_phone``, ``sms_opted_out``: nothing changed)."""
+        return await self._post_for_object(f"/internal/handoffs/{int(handoff_id)}/callback", {})
+
     async def agent_login(self, email: str, password: str) -> dict[str, Any] | None:
         """The agent (``id, email, name, online, last_seen_at``) whose e-mail and password
         these are, or None (the same for an unknown e-mail and a wrong password)."""

@@ -1,7 +1,8 @@
 """The platform's internal endpoints, for the gateway (never for actions).
 
-Users, Telegram links, SMS opt-outs and receipts, 2FA codes here; the support handoff
-calls in :mod:`bot.handoff_client`, the transport in :mod:`bot.internal_transport`.
+Users, Telegram links, SMS opt-outs and receipts, 2FA codes and live conversations here;
+the support handoff calls in :mod:`bot.handoff_client`, the transport in
+:mod:`bot.internal_transport`.
 """
 
 from __future__ import annotations
@@ -133,6 +134,26 @@ class InternalPlatformClient(HandoffCalls):
         body = {"channel": channel, "external_id": str(external_id)}
         answer = await self._post("/internal/channels/receipts", body)
         return bool(isinstance(answer, dict) and answer.get("first"))
+
+    async def conversation_seen(
+        self, conversation_id: str, user_id: int, channel: str, language: str
+    ) -> dict[str, Any] | None:
+        """An identified user just wrote in ``conversation_id``: the platform's record of
+        the conversation, or None for an unknown user (docs/handoff-contract.md)."""
+        body = {
+            "conversation_id": conversation_id,
+            "user_id": int(user_id),
+            "channel": channel,
+            "language": language,
+        }
+        return await self._post_for_object("/internal/conversations/seen", body)
+
+    async def live_conversations(self) -> list[dict[str, Any]]:
+        """The conversations whose user wrote recently, newest first: ``conversation_id,
+        organization{id, name}, user{id, name}, channel, language, last_message_at,
+        seconds_since_last_message, handoff{id, state}|None``."""
+        body = await self._get("/internal/conversations/live")
+        return [item for item in body or [] if isinstance(item, dict)]
 
     # handoff and the support console (docs/handoff-contract.md). A handoff is a dict:
     # ``id, conversation_id, organization{id, name}, user{id, name, role}, channel,

@@ -263,8 +263,17 @@ class Stack:
         if self.production:
             prepare_production(self.settings())
         for spec in self.specs():
-            log_path = self.log_dir / f"{spec.name}.log"
-            log = log_path.open("ab")
+            self.running.append(self._spawn(spec, env))
+        deadline = time.monotonic() + timeout
+        for item in self.running:
+            started = time.monotonic()
+            self._wait_ready(item, deadline)
+            if echo:
+                echo(f"{item.spec.name} ready ({time.monotonic() - started:.1f}s)")
+
+    def _spawn(self, spec: ProcessSpec, env: dict[str, str]) -> Running:
+        log_path = self.log_dir / f"{spec.name}.log"
+        with log_path.open("ab") as log:
             proc = subprocess.Popen(  # noqa: S603 - our own fixed argv
                 spec.argv,
                 cwd=ROOT,
@@ -274,13 +283,35 @@ class Stack:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            self.running.append(Running(spec, proc, log_path))
-        deadline = time.monotonic() + timeout
+        return Running(spec, proc, log_path)
+
+    def process(self, name: str) -> Running:
+        """The running process called ``name`` (``platform``, ``rasa-2``…)."""
         for item in self.running:
-            started = time.monotonic()
-            self._wait_ready(item, deadline)
-            if echo:
-                echo(f"{item.spec.name} ready ({time.monotonic() - started:.1f}s)")
+            if item.spec.name == name:
+                return item
+        raise KeyError(name)
+
+    def kill(self, name: str) -> None:
+        """Kill one process at once (SIGKILL to its group), as a crash would."""
+        item = self.process(name)
+        _signal_group(item.proc, signal.SIGKILL)
+        item.proc.wait()
+
+    def restart(self, name: str, env: dict[str, str] | None = None, timeout: float = 240.0) -> None:
+        """Stop one process (if it runs) and start it again, with ``env`` over the stack's,
+        and wait for its health check; the others keep running."""
+        item = self.process(name)
+        index = self.running.index(item)
+        if item.proc.poll() is None:
+            _signal_group(item.proc, signal.SIGTERM)
+            try:
+                item.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                _signal_group(item.proc, signal.SIGKILL)
+                item.proc.wait()
+        self.running[index] = self._spawn(item.spec, {**self.child_env(), **(env or {})})
+        self._wait_ready(self.running[index], time.monotonic() + timeout)
 
     def _wait_ready(self, item: Running, deadline: float) -> None:
         with httpx.Client(timeout=2.0) as client:

@@ -24,7 +24,8 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 REQUEST_HEADER = "X-Request-Id"
 CONVERSATION_HEADER = "X-Conversation-Id"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access")
+_UVICORN = ("uvicorn", "uvicorn.error")  # uvicorn.access stays as --no-access-log left it
+_QUIET = ("httpx", "httpcore")  # a line per HTTP call: only their warnings
 
 
 class ContextIds(logging.Filter):
@@ -77,6 +78,8 @@ def configure_logging(log_format: str = "text", level: int = logging.INFO) -> No
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 async def stamp_request(request: httpx.Request) -> None:

@@ -43,6 +43,11 @@ def production_env(settings: Settings) -> dict[str, str]:
         "RASA_LOCK_DB": (lock.path or "/0").strip("/") or "0",
         "RASA_LOCK_PASSWORD": lock.password or "",
         "RASA_LOCK_PREFIX": RASA_LOCK_PREFIX,
+        "LOG_FORMAT": settings.log_format,  # the action server reads it from the env
+        # Rasa's lock tickets of a worker that died expire after this (default 60 s): the
+        # conversations it held move to another worker within seconds. The gateway's own
+        # lock already keeps one turn per conversation at a time.
+        "TICKET_LOCK_LIFETIME": "10",
     }
 
 

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pluggy
 from sanic import Sanic
 
 from actions.metrics import install
+from bot.logs import configure_logging
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
@@ -16,7 +19,10 @@ class MetricsPlugin:
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
-        """rasa-sdk's hook: called with the app before it runs."""
+        """rasa-sdk's hook: called with the app before it runs (LOG_FORMAT=json: JSON
+        log lines with the conversation and request ids, as every process)."""
+        if os.environ.get("LOG_FORMAT", "").lower() == "json":
+            configure_logging("json")
         install(app)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import socketio
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
@@ -22,6 +22,8 @@ from bot.gateway import console, continuation, demo, unsubscribe
 from bot.gateway.channels import sms, telegram
 from bot.gateway.channels.webchat import WebChat
 from bot.gateway.runtime import GatewayRuntime
+from bot.logs import configure_logging
+from bot.metrics import CONTENT_TYPE, exposition, scrape_allowed
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SOCKET_IO_PATH = "/socket.io"
@@ -51,6 +53,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.log_format == "json":
+            configure_logging("json")
         await runtime.open()
         try:
             yield
@@ -81,6 +85,14 @@ def create_app(
     async def healthz() -> dict[str, str]:
         """Liveness: the process is up (does not probe Rasa or the platform)."""
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus text exposition (messages, turn latency, errors; METRICS_TOKEN)."""
+        token = settings.metrics_token.get_secret_value()
+        if not scrape_allowed(token, request.headers.get("authorization")):
+            return Response(status_code=401)
+        return Response(exposition(), media_type=CONTENT_TYPE)
 
     app.include_router(demo.router)
     console.install(app, sio, runtime)  # the support console: /console, socket.io /console

@@ -5,6 +5,11 @@
   agent online; ``POST /console/logout`` marks them offline and signs out.
 * ``GET /console/queue`` — the open handoffs (live over socket.io, :mod:`console_live`)
   and the "online" toggle (``POST /console/online {online}``).
+* ``GET /console/live`` — the conversations whose user wrote in the last minutes (from
+  the platform; ``GET /console/live.json`` for ``console.js``), each with a "Take" button:
+  ``POST /console/live/take {conversation_id}`` (form + CSRF) opens a handoff (reason
+  ``agent``) and takes it at once, then shows the conversation; if someone else holds it
+  already the agent is told so on the list.
 * ``GET /console/handoffs/{id}`` — the packet, the live transcript and the actions;
   ``GET /console/handoffs/{id}.json`` — the live part, for ``console.js``;
   ``POST /console/handoffs/{id}/take | /messages {text} | /return | /close``.
@@ -29,10 +34,16 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from bot.gateway import console_auth as auth
-from bot.gateway.console_actions import ConsoleActions
+from bot.gateway.console_actions import ConsoleActions, refusal
 from bot.gateway.console_auth import AgentSession
 from bot.gateway.console_live import ConsoleLive
-from bot.gateway.console_view import handoff_view, packet_view, queue_rows
+from bot.gateway.console_view import (
+    handoff_view,
+    live_rows,
+    packet_view,
+    queue_rows,
+    waiting_banner,
+)
 from bot.gateway.runtime import GatewayRuntime
 from bot.platform_client import PlatformError, PlatformUnavailable
 
@@ -45,6 +56,7 @@ CSP = (
 )
 HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
 MAX_REPLY_CHARS = 2000
+UNAVAILABLE = "The platform is not reachable: try again."
 
 
 class OnlineBody(BaseModel):
@@ -159,8 +171,51 @@ def build_router(actions: ConsoleActions) -> APIRouter:
             "agent": session,
             "queue": rows,
             "online": actions.is_online(session),
+            "banner": waiting_banner(rows),
         }
         return _page(request, "console_queue.html", context)
+
+    async def live_page(
+        request: Request, session: AgentSession, error: str = "", status: int = 200
+    ) -> Response:
+        try:
+            rows = live_rows(await actions.platform.live_conversations())
+        except (PlatformError, PlatformUnavailable) as exc:
+            log.warning("console live conversations unavailable: %s", exc)
+            rows, error, status = [], error or UNAVAILABLE, 503
+        context = {"csrf_token": session.csrf, "agent": session, "rows": rows, "error": error}
+        return _page(request, "console_live.html", context, status)
+
+    @router.get("/live", response_class=HTMLResponse)
+    async def live(request: Request) -> Response:
+        session = auth.current_agent(request)
+        if session is None:
+            return _to_login()
+        return await live_page(request, session)
+
+    @router.get("/live.json")
+    async def live_json(request: Request) -> Any:
+        _json_agent(request)
+        try:
+            return {"items": live_rows(await actions.platform.live_conversations())}
+        except (PlatformError, PlatformUnavailable) as exc:
+            return _problem(exc)
+
+    @router.post("/live/take")
+    async def take_live(
+        request: Request, session: AgentSession = Depends(auth.require_agent)
+    ) -> Response:
+        conversation_id = (await auth.form_fields(request)).get("conversation_id", "").strip()
+        if not conversation_id:
+            return await live_page(request, session, "Choose a conversation to take.", 422)
+        try:
+            handoff = await actions.take_live(conversation_id, session)
+        except PlatformUnavailable:
+            return await live_page(request, session, UNAVAILABLE, 503)
+        except PlatformError as exc:
+            message = refusal(exc).get("message") or f"That did not work ({exc.code})."
+            return await live_page(request, session, str(message), exc.status)
+        return RedirectResponse(f"/console/handoffs/{int(handoff['id'])}", status_code=303)
 
     @router.post("/online")
     async def online(body: OnlineBody, session: AgentSession = Depends(auth.require_agent)) -> Any:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from bot.gateway.console_auth import AgentSession
 from bot.gateway.console_live import ConsoleLive
-from bot.gateway.console_view import already_handling, handoff_view, name_of
+from bot.gateway.console_view import agent_id_of, already_handling, handoff_view, name_of
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.gateway.runtime import GatewayRuntime
 from bot.internal_client import InternalPlatformClient
@@ -28,6 +28,7 @@ MESSAGES = {
     "not_yours": "You are not handling this conversation.",
     "not_open": "This conversation has ended.",
     "no_handoff": "This conversation does not exist (any more).",
+    "not_live": "This conversation is no longer live.",
 }
 
 
@@ -38,7 +39,6 @@ class ConsoleActions:
         """Act through ``runtime``'s platform client and handoff router; push on ``live``."""
         self._runtime = runtime
         self._live = live
-        self._online: dict[int, bool] = {}
 
     @property
     def platform(self) -> InternalPlatformClient:
@@ -63,17 +63,15 @@ class ConsoleActions:
     async def set_online(self, session: AgentSession, online: bool, *, quiet: bool = False) -> None:
         """Mark the agent on- or offline (``quiet``: a failure is only logged)."""
         try:
-            await self.platform.set_agent_online(session.agent_id, online)
+            await self._live.set_online(session.agent_id, online)
         except (PlatformError, PlatformUnavailable) as exc:
             if not quiet:
                 raise
             log.warning("agent %s not marked online=%s: %s", session.agent_id, online, exc)
-            return
-        self._online[session.agent_id] = online
 
     def is_online(self, session: AgentSession) -> bool:
         """What this gateway last set for the agent (False when it does not know)."""
-        return self._online.get(session.agent_id, False)
+        return self._live.is_online(session.agent_id)
 
     async def run(
         self,
@@ -89,7 +87,7 @@ class ConsoleActions:
             message = "The platform is not reachable: try again."
             return JSONResponse({"detail": {"code": "unavailable", "message": message}}, 503)
         except PlatformError as exc:
-            return JSONResponse({"detail": _refusal(exc)}, status_code=exc.status)
+            return JSONResponse({"detail": refusal(exc)}, status_code=exc.status)
         return handoff_view(handoff, session.agent_id)
 
     async def take(self, handoff_id: int, session: AgentSession) -> Handoff:
@@ -101,6 +99,44 @@ class ConsoleActions:
             log.error("handoff %s taken but Rasa not paused: %s", handoff_id, exc)
         await self._live.handoff_changed(handoff_id, "taken")
         return await self._fresh(handoff_id, handoff)
+
+    async def take_live(self, conversation_id: str, session: AgentSession) -> Handoff:
+        """Take a live conversation that never asked for a person.
+
+        The platform opens a handoff (reason ``agent``, with the recent texts of Rasa's
+        tracker; idempotent: a handoff opened meanwhile is the one returned) and the
+        agent takes it at once, as from the queue. A conversation someone else holds
+        already is refused like the race from the queue (409 ``already_taken``).
+
+        Raises:
+            PlatformError: 404 ``not_live`` (no such live conversation), 409
+                ``already_taken``; PlatformUnavailable.
+        """
+        live = next(
+            (
+                item
+                for item in await self.platform.live_conversations()
+                if item.get("conversation_id") == conversation_id
+            ),
+            None,
+        )
+        if live is None:
+            raise PlatformError(404, "not_live")
+        transcript = await self._runtime.handoffs.rasa.recent_transcript(conversation_id)
+        handoff = await self.platform.open_handoff(
+            conversation_id,
+            int(live["user"]["id"]),
+            str(live["channel"]),
+            str(live.get("language") or "en"),
+            "agent",
+            transcript,
+        )
+        handoff = _found(handoff)
+        if handoff.get("state") == "taken":
+            if agent_id_of(handoff) == session.agent_id:
+                return await self._fresh(int(handoff["id"]), handoff)
+            raise PlatformError(409, "already_taken", {"agent": handoff.get("agent")})
+        return await self.take(int(handoff["id"]), session)
 
     async def reply(self, handoff_id: int, session: AgentSession, text: str) -> Handoff:
         """Store the agent's reply (only the holder may) and send it to the user."""
@@ -144,7 +180,7 @@ def _found(answer: Handoff | None) -> Handoff:
     return answer
 
 
-def _refusal(exc: PlatformError) -> dict[str, Any]:
+def refusal(exc: PlatformError) -> dict[str, Any]:
     """The platform's refusal, with a sentence for the agent."""
     detail = {"code": exc.code, **exc.detail}
     if exc.code == "already_taken":

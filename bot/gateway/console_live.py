@@ -13,6 +13,11 @@ socketio refuses other origins) or is refused. Connected agents share one room a
 
 Payloads carry no message text: pages fetch what they show through the session-checked
 HTTP endpoints.
+
+Presence: this process remembers which agents it marked online (the console's toggle,
+login, logout); while such an agent has a socket connected, the platform hears
+``online: true`` again every ``AGENT_HEARTBEAT_SECONDS`` (it refreshes ``last_seen_at``),
+so an agent whose page is gone stops counting as online after ``AGENT_PRESENCE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -59,6 +64,9 @@ class ConsoleLive:
         self._agents: dict[str, AgentSession] = {}
         self._last_queue: list[tuple[Any, ...]] | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._online: dict[int, bool] = {}
+        self._presence_locks: dict[int, asyncio.Lock] = {}
         sio.on("connect", self.on_connect, namespace=NAMESPACE)
         sio.on("disconnect", self.on_disconnect, namespace=NAMESPACE)
         runtime.on_lifecycle(shutdown=self._stop)
@@ -81,10 +89,36 @@ class ConsoleLive:
             await self._sio.emit("queue", {"items": items}, to=sid, namespace=NAMESPACE)
         if self._poller is None or self._poller.done():
             self._poller = asyncio.create_task(self._poll(), name="console-queue-poll")
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.create_task(self._beat(), name="console-heartbeat")
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         """Forget the socket (the poll stops when no agent is left)."""
         self._agents.pop(sid, None)
+
+    async def set_online(self, agent_id: int, online: bool) -> None:
+        """Tell the platform the agent is on- or offline and remember it (on success).
+
+        One agent's presence writes never overlap: a heartbeat in flight cannot mark
+        online again an agent who just went offline.
+
+        Raises:
+            PlatformError, PlatformUnavailable: the platform refused or is unreachable.
+        """
+        async with self._presence_lock(agent_id):
+            await self._runtime.platform.set_agent_online(agent_id, online)
+            self._online[int(agent_id)] = online
+
+    def _presence_lock(self, agent_id: int) -> asyncio.Lock:
+        return self._presence_locks.setdefault(int(agent_id), asyncio.Lock())
+
+    def is_online(self, agent_id: int) -> bool:
+        """What this process last set for the agent (False when it does not know)."""
+        return self._online.get(int(agent_id), False)
+
+    def connected_online_agents(self) -> set[int]:
+        """The agents with a socket connected here whom this process marked online."""
+        return {s.agent_id for s in self._agents.values() if self.is_online(s.agent_id)}
 
     async def queue_changed(self) -> None:
         """Push the queue to every agent now (after a console action)."""
@@ -133,11 +167,25 @@ class ConsoleLive:
                 self._last_queue = signature
                 await self._sio.emit("queue", {"items": items}, room=ROOM, namespace=NAMESPACE)
 
+    async def _beat(self) -> None:
+        """While agents are connected, re-mark the online ones online (``last_seen_at``)."""
+        while self._agents:
+            await asyncio.sleep(float(self._runtime.settings.agent_heartbeat_seconds))
+            for agent_id in sorted(self.connected_online_agents()):
+                async with self._presence_lock(agent_id):
+                    if not self.is_online(agent_id):  # went offline meanwhile
+                        continue
+                    try:
+                        await self._runtime.platform.set_agent_online(agent_id, True)
+                    except (PlatformError, PlatformUnavailable, RuntimeError) as exc:
+                        log.warning("agent %s presence not refreshed: %s", agent_id, exc)
+
     async def _stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            await asyncio.gather(self._poller, return_exceptions=True)
-            self._poller = None
+        for task in (self._poller, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._poller = self._heartbeat = None
 
 
 def _signature(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

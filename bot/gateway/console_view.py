@@ -1,8 +1,9 @@
 """What the console shows, built from the platform's handoff objects.
 
-The platform's answers (``GET /internal/handoffs``, ``GET /internal/handoffs/{id}``) are
-turned into flat rows and views for the templates and for ``console.js``; names may be
-plain strings or ``{id, name}`` objects, both are accepted.
+The platform's answers (``GET /internal/handoffs``, ``GET /internal/handoffs/{id}``,
+``GET /internal/conversations/live``) are turned into flat rows and views for the
+templates and for ``console.js``; names may be plain strings or ``{id, name}`` objects,
+both are accepted.
 """
 
 from __future__ import annotations
@@ -80,6 +81,58 @@ def queue_rows(answer: Any) -> list[dict[str, Any]]:
                 "state": state,
                 "state_label": _state_label(state, name_of(item.get("agent"))),
                 "agent": name_of(item.get("agent")),
+                "sms_callback": sms_callback_text(item.get("sms_callback")),
+            }
+        )
+    return rows
+
+
+def sms_callback_text(masked: Any) -> str:
+    """``"SMS callback ••••1234"`` when the user asked to be texted back, else ``""``."""
+    if isinstance(masked, dict):
+        masked = masked.get("phone") or masked.get("masked")
+    if not isinstance(masked, str) or not masked.strip():
+        return ""
+    return f"SMS callback {masked.strip()}"
+
+
+def waiting_banner(rows: list[dict[str, Any]]) -> str:
+    """``"3 conversations waiting, oldest 12 min"`` (as console.js writes it), or ``""``."""
+    waiting = [row["waiting_seconds"] for row in rows if row.get("state") == "waiting"]
+    if not waiting:
+        return ""
+    noun = "conversation" if len(waiting) == 1 else "conversations"
+    return f"{len(waiting)} {noun} waiting, oldest {waiting_text(max(waiting))}"
+
+
+def ago_text(seconds: float) -> str:
+    """``"just now"``, ``"42 s ago"``, ``"5 min ago"`` (as console.js writes it)."""
+    if seconds < 5:
+        return "just now"
+    return f"{waiting_text(seconds)} ago"
+
+
+def live_rows(answer: Any) -> list[dict[str, Any]]:
+    """The live conversations' rows, newest first as given; ``handoff_id`` and
+    ``handoff_state`` set when the conversation is with support already (no "Take")."""
+    rows = []
+    for item in answer if isinstance(answer, list) else []:
+        if not isinstance(item, dict) or not item.get("conversation_id"):
+            continue
+        seconds = float(item.get("seconds_since_last_message") or 0)
+        handoff = item.get("handoff") if isinstance(item.get("handoff"), dict) else None
+        language = str(item.get("language", ""))
+        rows.append(
+            {
+                "conversation_id": str(item["conversation_id"]),
+                "organization": name_of(item.get("organization")),
+                "user": name_of(item.get("user")),
+                "channel": str(item.get("channel", "")),
+                "language": LANGUAGE_NAMES.get(language, language),
+                "seconds": int(seconds),
+                "ago": ago_text(seconds),
+                "handoff_id": int(handoff["id"]) if handoff else None,
+                "handoff_state": STATE_LABELS.get(str(handoff.get("state")), "") if handoff else "",
             }
         )
     return rows

@@ -7,17 +7,25 @@ to the console's listeners, and answered with nothing — except a whole-message
 word ("cancel", "annuler", "olvídalo"…), which stops waiting: the platform cancels the
 handoff, Rasa's tracker is resumed and the user is told they are back with the assistant.
 
+While nobody can take it, the user may have been offered two buttons: ``/handoff_callback``
+moves the waiting handoff to their SMS conversation (the platform does it; Rasa is resumed
+here and the user told "we'll text you at •••• 0001"), ``/handoff_wait`` keeps it waiting.
+Neither payload is ever stored as a message to support, nor sent to Rasa when pressed after
+the handoff is over (docs/handoff-callback.md).
+
 The console (same process) calls, after the platform accepted the agent's action:
 
 * :meth:`HandoffRouter.take` — Rasa's tracker is paused if it was not; "Sam from
-  support has joined";
+  support has joined" (on a callback handoff, a first text about the request the user
+  made on the web or Telegram);
 * :meth:`HandoffRouter.deliver_agent_reply` — "Sam (support): …" on the user's channel;
 * :meth:`HandoffRouter.hand_back` / :meth:`HandoffRouter.close` — Rasa's tracker is
   resumed and the user told the assistant is back;
 * :meth:`HandoffRouter.changed` — forget the cached state of a conversation;
 
 and subscribes with :meth:`HandoffRouter.on_user_message` (a user's message was stored)
-and :meth:`HandoffRouter.on_handoff_changed` (the user cancelled). A handoff is the
+and :meth:`HandoffRouter.on_handoff_changed` (the user cancelled, or asked to be texted
+back: the handoff moved to SMS). A handoff is the
 platform's JSON object (``id``, ``conversation_id``, ``channel``, ``language``, ``state``…).
 """
 
@@ -29,7 +37,16 @@ from typing import Any
 
 from bot.gateway.conversations import ConversationLocks, parse_conversation_id
 from bot.gateway.handoff_cache import HandoffCache, Missing
-from bot.gateway.handoff_texts import agent_reply, first_name, is_cancel, text
+from bot.gateway.handoff_texts import (
+    CALLBACK_PAYLOAD,
+    CALLBACK_REFUSALS,
+    agent_reply,
+    first_name,
+    handoff_payload,
+    is_cancel,
+    text,
+    where_asked,
+)
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rendering import BotReply
 from bot.identity import Identity
@@ -118,7 +135,12 @@ class HandoffRouter:
             except RasaUnavailable:
                 log.warning("tracker of %s not paused at take", conversation_id)
             language = _language(handoff)
-            joined = text("joined", language, agent=first_name(agent_name, language))
+            agent = first_name(agent_name, language)
+            if handoff.get("sms_callback"):
+                where = where_asked(handoff.get("callback_from"), language)
+                joined = text("joined_callback", language, agent=agent, where=where)
+            else:
+                joined = text("joined", language, agent=agent)
             await self._deliver(handoff, [BotReply(text=joined)])
 
     async def deliver_agent_reply(self, handoff: Handoff, agent_name: str, message: str) -> bool:
@@ -155,10 +177,18 @@ class HandoffRouter:
         if handoff is None:
             if conversation_id in self._resume_pending:
                 await self._resume(conversation_id)
+            if handoff_payload(message) is not None:  # a button of a handoff that is over
+                return [BotReply(text=text("no_handoff", language))]
             return None
         language = _language(handoff, language)
         if is_cancel(message):
             return await self._cancel(handoff, language)
+        payload = handoff_payload(message)
+        if payload == CALLBACK_PAYLOAD:
+            return await self._callback(handoff, language)
+        if payload is not None:  # "I'll wait": nothing changes, nothing is stored
+            waiting = handoff.get("state") == "waiting"
+            return [BotReply(text=text("queued", language))] if waiting else []
         try:
             stored = await self.platform.handoff_message(int(handoff["id"]), "user", message)
         except PlatformUnavailable:
@@ -224,6 +254,32 @@ class HandoffRouter:
         if isinstance(ended, dict):
             await self._notify(self._handoff_listeners, ended)
         return [BotReply(text=text("cancelled", language))]
+
+    async def _callback(self, handoff: Handoff, language: str | None) -> list[BotReply]:
+        """The user asked to be texted back: the platform moves the handoff to their SMS
+        conversation (or cancels it when that one has an open handoff); Rasa is resumed
+        here and the user told which phone support will text. A refusal changes nothing
+        and is explained."""
+        conversation_id = str(handoff["conversation_id"])
+        try:
+            answer = await self.platform.request_callback(int(handoff["id"]))
+        except PlatformUnavailable:
+            log.warning("callback of handoff %s: platform unreachable", handoff.get("id"))
+            return [BotReply(text=text("not_delivered", language))]
+        except PlatformError as exc:
+            log.info("callback of handoff %s refused: %s", handoff.get("id"), exc.code)
+            self.changed(conversation_id)
+            return [
+                BotReply(text=text(CALLBACK_REFUSALS.get(exc.code, "callback_failed"), language))
+            ]
+        self.changed(conversation_id)
+        if answer is None:  # gone meanwhile
+            return [BotReply(text=text("callback_ended", language))]
+        self.changed(str(answer.get("sms_conversation_id") or ""))
+        await self._resume(conversation_id)
+        await self._notify(self._handoff_listeners, answer)
+        key = "callback_moved" if answer.get("outcome") == "moved" else "callback_merged"
+        return [BotReply(text=text(key, language, phone=str(answer.get("phone") or "")))]
 
     async def _end(self, handoff: Handoff, key: str, agent_name: str) -> None:
         conversation_id = str(handoff["conversation_id"])

@@ -3,7 +3,9 @@
 User messages go to the REST channel (``POST /webhooks/rest/webhook``); conversations
 that continue by themselves go through ``POST /conversations/{id}/trigger_intent``;
 long conversations get a new session through ``/tracker`` and ``/execute``; a handed-off
-conversation is paused and resumed through ``/tracker/events`` (:meth:`RasaClient.append_event`).
+conversation is paused and resumed through ``/tracker/events`` (:meth:`RasaClient.append_event`);
+an agent taking a conversation reads its recent texts from ``/tracker``
+(:meth:`RasaClient.recent_transcript`).
 """
 
 from __future__ import annotations
@@ -14,21 +16,39 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.gateway.rasa_workers import RasaWorkers
+from bot.logs import REQUEST_ID, new_request_id
+
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
+TRANSCRIPT_LINES = 10
+"""How many recent user/bot texts a handoff opened by an agent carries."""
 
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached, did not answer in time, or answered with an error."""
 
 
+# The request never reached the worker: safe to send to another one.
+_NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The worker went away mid-turn: the turn may or may not be in the tracker store.
+_LOST_MID_TURN = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
 class RasaClient:
-    """Sends user messages to Rasa over one shared ``httpx.AsyncClient``."""
+    """Sends user messages to Rasa over one shared ``httpx.AsyncClient``.
+
+    With several Rasa workers (RASA_URLS) each conversation goes to its own worker
+    (:class:`bot.gateway.rasa_workers.RasaWorkers`); a worker that cannot be reached is
+    routed around. A user message whose worker died mid-turn is looked up in the shared
+    tracker store by its request id: answered from there if the turn was stored, sent
+    to the next worker if not — never lost, never answered twice.
+    """
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | list[str],
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
         api_token: str = "",
@@ -36,13 +56,34 @@ class RasaClient:
         """Create the client (no connection is opened until the first message).
 
         Args:
-            base_url: Rasa's base URL, e.g. ``http://127.0.0.1:5005``.
+            base_url: Rasa's base URL, e.g. ``http://127.0.0.1:5005``, or every worker's.
             timeout: seconds to wait for Rasa's answer (it runs the actions first).
             transport: an httpx transport to use instead of the network (tests).
             api_token: Rasa's HTTP API token (``--auth-token``), for session starts.
         """
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.workers = RasaWorkers(urls)
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._api_token = api_token
+
+    async def _request(
+        self, conversation_id: str, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        """``method path`` on the conversation's worker, or the next one when it cannot
+        be reached (the request never arrived). Other errors are raised as httpx's."""
+        candidates = self.workers.candidates(conversation_id)
+        for index, worker in enumerate(candidates):
+            try:
+                response = await self._client.request(method, f"{worker}{path}", **kwargs)
+            except _NOT_DELIVERED:
+                self.workers.mark_down(worker)
+                if index == len(candidates) - 1:
+                    raise
+                log.warning("Rasa worker %s unreachable; trying the next one", worker)
+                continue
+            self.workers.mark_up(worker)
+            return response
+        raise httpx.ConnectError("no Rasa worker")  # pragma: no cover - candidates never empty
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -63,13 +104,17 @@ class RasaClient:
             RasaUnavailable: on a network error, a timeout, an HTTP error or a body that
                 is not a JSON list.
         """
+        request_id = REQUEST_ID.get() or new_request_id()
         body = {
             "sender": conversation_id,
             "message": message,
-            "metadata": {"identity": identity_token, "channel": channel},
+            "metadata": {"identity": identity_token, "channel": channel, "request_id": request_id},
         }
         try:
-            response = await self._client.post(WEBHOOK_PATH, json=body)
+            response = await self._request(conversation_id, "POST", WEBHOOK_PATH, json=body)
+        except _LOST_MID_TURN as exc:
+            log.warning("Rasa worker lost %s mid-turn: %s", conversation_id, type(exc).__name__)
+            return await self._recover(conversation_id, body, exc)
         except httpx.HTTPError as exc:
             log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
@@ -83,6 +128,42 @@ class RasaClient:
         if not isinstance(messages, list):
             raise RasaUnavailable("answer is not a list")
         return messages
+
+    async def _recover(
+        self, conversation_id: str, body: dict[str, Any], lost: Exception
+    ) -> list[Any]:
+        """The worker died during this message's turn: answer from the tracker store if
+        the turn was stored, else send the message to the conversation's next worker."""
+        self.workers.mark_down(self.workers.pick(conversation_id))
+        request_id = body["metadata"]["request_id"]
+        try:
+            stored = await self._stored_answer(conversation_id, request_id)
+            if stored is not None:
+                log.info("turn of %s was stored before the worker died", conversation_id)
+                return stored
+            response = await self._request(conversation_id, "POST", WEBHOOK_PATH, json=body)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(type(lost).__name__) from exc
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            messages = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("answer is not JSON") from exc
+        if not isinstance(messages, list):
+            raise RasaUnavailable("answer is not a list")
+        return messages
+
+    async def _stored_answer(self, conversation_id: str, request_id: str) -> list[Any] | None:
+        """The bot messages that followed the user message ``request_id`` in the stored
+        tracker (as the REST channel would have answered them), or None if it is not there."""
+        path = f"/conversations/{quote(conversation_id, safe=':')}/tracker"
+        params = {"token": self._api_token, "include_events": "ALL"}
+        response = await self._request(conversation_id, "GET", path, params=params)
+        if response.status_code >= 400:
+            raise httpx.HTTPError(f"tracker: HTTP {response.status_code}")
+        events = response.json().get("events") or []
+        return answer_after(events, request_id, conversation_id)
 
     async def trigger_intent(
         self, conversation_id: str, intent: str, entities: dict[str, str]
@@ -102,22 +183,10 @@ class RasaClient:
             RasaUnavailable: on a network error, a timeout, an HTTP error or an answer
                 without a ``messages`` list.
         """
-        path = f"/conversations/{quote(conversation_id, safe=':')}/trigger_intent"
-        params = {"token": self._api_token, "include_events": "NONE"}
         body = {"name": intent, "entities": entities}
-        try:
-            response = await self._client.post(path, params=params, json=body)
-        except httpx.HTTPError as exc:
-            log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
-            raise RasaUnavailable(type(exc).__name__) from exc
-        if response.status_code >= 400:
-            log.warning(
-                "Rasa answered %s to trigger %s for %s",
-                response.status_code,
-                intent,
-                conversation_id,
-            )
-            raise RasaUnavailable(f"HTTP {response.status_code}")
+        response = await self._post_api(
+            conversation_id, "trigger_intent", body, f"trigger {intent}"
+        )
         try:
             answer = response.json()
         except ValueError as exc:
@@ -138,11 +207,15 @@ class RasaClient:
         path = f"/conversations/{quote(conversation_id, safe=':')}"  # Rasa does not decode %3A
         params = {"token": self._api_token, "include_events": "NONE"}
         try:
-            state = await self._client.get(f"{path}/tracker", params=params)
+            state = await self._request(conversation_id, "GET", f"{path}/tracker", params=params)
             if state.status_code >= 400 or (state.json().get("active_loop") or {}).get("name"):
                 return False
-            started = await self._client.post(
-                f"{path}/execute", params=params, json={"name": "action_session_start"}
+            started = await self._request(
+                conversation_id,
+                "POST",
+                f"{path}/execute",
+                params=params,
+                json={"name": "action_session_start"},
             )
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("new session for %s failed: %s", conversation_id, type(exc).__name__)
@@ -160,28 +233,43 @@ class RasaClient:
         Raises:
             RasaUnavailable: on a network error, a timeout or an HTTP error.
         """
-        path = f"/conversations/{quote(conversation_id, safe=':')}/tracker/events"
+        what = event.get("event") if isinstance(event, dict) else [e.get("event") for e in event]
+        await self._post_api(conversation_id, "tracker/events", event, str(what))
+
+    async def _post_api(
+        self, conversation_id: str, endpoint: str, body: Any, what: str
+    ) -> httpx.Response:
+        """``POST /conversations/{id}/{endpoint}`` on Rasa's HTTP API (token auth).
+
+        Args:
+            conversation_id: the tracker's conversation id.
+            endpoint: ``trigger_intent`` or ``tracker/events``.
+            body: the JSON body.
+            what: what is being done, for the log (``trigger …``, ``pause``…).
+
+        Raises:
+            RasaUnavailable: on a network error, a timeout or an HTTP error.
+        """
+        path = f"/conversations/{quote(conversation_id, safe=':')}/{endpoint}"
         params = {"token": self._api_token, "include_events": "NONE"}
         try:
-            response = await self._client.post(path, params=params, json=event)
+            response = await self._request(conversation_id, "POST", path, params=params, json=body)
         except httpx.HTTPError as exc:
             log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
         if response.status_code >= 400:
             log.warning(
-                "Rasa answered %s to %s for %s",
-                response.status_code,
-                event.get("event") if isinstance(event, dict) else [e.get("event") for e in event],
-                conversation_id,
+                "Rasa answered %s to %s for %s", response.status_code, what, conversation_id
             )
             raise RasaUnavailable(f"HTTP {response.status_code}")
+        return response
 
     async def is_paused(self, conversation_id: str) -> bool | None:
         """Whether a conversation's tracker is paused; None when Rasa cannot say."""
         path = f"/conversations/{quote(conversation_id, safe=':')}/tracker"
         params = {"token": self._api_token, "include_events": "NONE"}
         try:
-            response = await self._client.get(path, params=params)
+            response = await self._request(conversation_id, "GET", path, params=params)
             if response.status_code >= 400:
                 return None
             paused = response.json().get("paused")
@@ -189,3 +277,65 @@ class RasaClient:
             log.warning("tracker of %s unreadable: %s", conversation_id, type(exc).__name__)
             return None
         return paused if isinstance(paused, bool) else None
+
+    async def recent_transcript(
+        self, conversation_id: str, limit: int = TRANSCRIPT_LINES
+    ) -> list[dict[str, str]]:
+        """The conversation's last ``limit`` user and bot texts, oldest first.
+
+        Read from Rasa's tracker (``GET /conversations/{id}/tracker``, the events applied
+        in the current session): ``[{"sender": "user" | "bot", "text"}]``. Button
+        payloads (``/intent{…}``) are left out: the user did not type them. Empty when
+        Rasa cannot say (the handoff's packet then has no earlier messages).
+        """
+        path = f"/conversations/{quote(conversation_id, safe=':')}/tracker"
+        params = {"token": self._api_token, "include_events": "APPLIED"}
+        try:
+            response = await self._request(conversation_id, "GET", path, params=params)
+            if response.status_code >= 400:
+                log.warning(
+                    "Rasa answered %s for %s's tracker", response.status_code, conversation_id
+                )
+                return []
+            events = response.json().get("events")
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning("tracker of %s unreadable: %s", conversation_id, type(exc).__name__)
+            return []
+        lines = [line for line in map(_transcript_line, events or []) if line is not None]
+        return lines[-limit:] if limit > 0 else []
+
+
+def answer_after(events: list[Any], request_id: str, recipient: str) -> list[Any] | None:
+    """The bot messages after the user event whose metadata carries ``request_id``, in the
+    REST channel's shape (``recipient_id``, ``text``, ``buttons``…); None when no user
+    event carries it (that turn was never stored)."""
+    for index, event in enumerate(events):
+        if not isinstance(event, dict) or event.get("event") != "user":
+            continue
+        if ((event.get("metadata") or {}).get("request_id")) != request_id:
+            continue
+        answer: list[Any] = []
+        for later in events[index + 1 :]:
+            if not isinstance(later, dict) or later.get("event") == "user":
+                break
+            if later.get("event") == "bot":
+                data = later.get("data") or {}
+                message = {"recipient_id": recipient}
+                if later.get("text"):
+                    message["text"] = later["text"]
+                message.update({k: v for k, v in data.items() if v})
+                answer.append(message)
+        return answer
+    return None
+
+
+def _transcript_line(event: object) -> dict[str, str] | None:
+    """``{"sender", "text"}`` of a user or bot event with text, else None."""
+    if not isinstance(event, dict) or event.get("event") not in ("user", "bot"):
+        return None
+    said = event.get("text")
+    if not isinstance(said, str) or not said.strip():
+        return None
+    if event["event"] == "user" and said.startswith("/"):
+        return None
+    return {"sender": str(event["event"]), "text": said}

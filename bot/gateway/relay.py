@@ -15,17 +15,22 @@ Two repair additions (docs/repair-contract.md):
   outside the chat (the pairing page), under the same per-conversation lock.
 
 While a conversation is with support (docs/handoff-contract.md) its messages never reach
-Rasa: :class:`bot.gateway.handoff.HandoffRouter` takes them first, before any code.
+Rasa: :class:`bot.gateway.handoff.HandoffRouter` takes them first, before any code. Every
+user message also tells the platform the conversation is live (throttled, in the
+background: :class:`bot.gateway.activity.ActivityReporter`), for the console's "Live
+conversations".
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+from bot.gateway.activity import ActivityReporter
 from bot.gateway.buttons import ButtonRegistry
 from bot.gateway.codes import find_code
 from bot.gateway.conversations import ConversationLocks
@@ -33,9 +38,12 @@ from bot.gateway.handoff import HandoffRouter
 from bot.gateway.inbound import read_user_message
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rendering import BotReply, from_rasa, is_one_time
+from bot.gateway.shared_locks import SharedLockUnavailable
 from bot.gateway.texts import text
 from bot.identity import Identity, sign_identity
 from bot.internal_client import InternalPlatformClient
+from bot.logs import log_context
+from bot.metrics import MESSAGES, TURN_ERRORS, TURN_SECONDS
 from bot.platform_client import PlatformError, PlatformUnavailable
 
 log = logging.getLogger(__name__)
@@ -79,8 +87,9 @@ class Relay:
             identity_ttl_seconds: how long such a token is valid.
             session_max_turns: user turns after which the conversation gets a new Rasa
                 session (0: never); see :meth:`RasaClient.start_new_session`.
-            platform: the platform's internal client, to hand typed 2FA codes to
-                (None: no code is taken, every text goes to Rasa).
+            platform: the platform's internal client, to hand typed 2FA codes to and
+                to report live conversations to (None: no code is taken, every text
+                goes to Rasa, no activity is reported).
             handoffs: routes the messages of conversations handed off to support
                 (None: every message goes to Rasa).
         """
@@ -92,9 +101,26 @@ class Relay:
         self._session_max_turns = session_max_turns
         self._platform = platform
         self._handoffs = handoffs
+        self._activity = ActivityReporter(platform) if platform is not None else None
         self._turns: OrderedDict[str, int] = OrderedDict()
 
     async def handle(
+        self, identity: Identity, message: object, language: str | None, deliver: Deliver
+    ) -> None:
+        """Process one user message (see :meth:`_handle`), counted and timed for
+        ``/metrics``; its log lines carry the conversation id and a new request id."""
+        started = time.perf_counter()
+        MESSAGES.labels(identity.channel).inc()
+        with log_context(identity.conversation_id):
+            try:
+                await self._handle(identity, message, language, deliver)
+            except SharedLockUnavailable as exc:  # Redis down: the turn is not run
+                log.warning("turn of %s not run: %s", identity.conversation_id, exc)
+                TURN_ERRORS.labels(identity.channel, "lock").inc()
+                await deliver([BotReply(text=text("rasa_unavailable", language))])
+        TURN_SECONDS.labels(identity.channel).observe(time.perf_counter() - started)
+
+    async def _handle(
         self, identity: Identity, message: object, language: str | None, deliver: Deliver
     ) -> None:
         """Process one user message and deliver the bot's replies, in conversation order.
@@ -113,6 +139,8 @@ class Relay:
             inbound = read_user_message(identity.conversation_id, message, self._buttons)
             if inbound is None:
                 return
+            if self._activity is not None:  # live for the console; never slows the turn
+                self._activity.seen(identity, language)
             if inbound.used_up:
                 await deliver([BotReply(text=text("button_used", language))])
                 return
@@ -137,7 +165,11 @@ class Relay:
                 )
                 replies = from_rasa(raw, identity.conversation_id, self._buttons)
             except RasaUnavailable:
+                TURN_ERRORS.labels(identity.channel, "rasa").inc()
                 replies = [BotReply(text=text("rasa_unavailable", language))]
+            if not replies:  # an action failed (Rasa goes on without its events): say so
+                TURN_ERRORS.labels(identity.channel, "no_answer").inc()
+                replies = [BotReply(text=text("turn_failed", language))]
             self._rasa_turn_done(identity.conversation_id)
             await deliver(replies)
 

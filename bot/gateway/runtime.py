@@ -124,7 +124,7 @@ class GatewayRuntime:
             transport=self._platform_transport,
         )
         self._rasa = RasaClient(
-            settings.effective_rasa_url(),
+            settings.effective_rasa_urls(),  # several workers: one per conversation
             settings.rasa_timeout,
             transport=self._rasa_transport,
             api_token=settings.rasa_token.get_secret_value(),

@@ -8,6 +8,12 @@ from __future__ import annotations
 DEFAULT_LANGUAGE = "en"
 
 _TEXTS: dict[str, dict[str, str]] = {
+    "turn_failed": {
+        "en": "Sorry, something went wrong on our side and I couldn't finish that. "
+        "Please try again.",
+        "fr": "Désolé, un problème de notre côté m'a empêché de terminer. Veuillez réessayer.",
+        "es": "Lo siento, algo falló de nuestro lado y no pude terminar. Inténtelo de nuevo.",
+    },
     "rasa_unavailable": {
         "en": "Sorry, I can't answer right now — please try again in a minute.",
         "fr": "Désolé, je ne peux pas répondre pour le moment — réessayez dans une minute.",

@@ -68,9 +68,11 @@ def _seconds_since(moment: datetime | None) -> float:
     return max(0.0, (now - moment).total_seconds())
 
 
-def install(app: FastAPI, sessions: Callable[[], sessionmaker[Session]], token: str) -> None:
-    """Time every request of ``app`` and serve ``GET /metrics``."""
-    registry = CollectorRegistry(auto_describe=True)
+def install(
+    app: FastAPI, sessions: Callable[[], sessionmaker[Session]], token: Callable[[], str]
+) -> None:
+    """Time every request of ``app`` and serve ``GET /metrics`` (``token()``: METRICS_TOKEN)."""
+    registry = CollectorRegistry()  # collectors are read at scrape time only
     registry.register(QueueCollector(sessions))
 
     @app.middleware("http")
@@ -88,6 +90,6 @@ def install(app: FastAPI, sessions: Callable[[], sessionmaker[Session]], token: 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
         """Prometheus text exposition."""
-        if not scrape_allowed(token, request.headers.get("authorization")):
+        if not scrape_allowed(token(), request.headers.get("authorization")):
             return Response(status_code=401)
         return Response(exposition(registry), media_type=CONTENT_TYPE)

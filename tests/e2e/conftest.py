@@ -16,7 +16,7 @@ from bot.devtools.fake_smtp import FakeSmtpServer
 from bot.devtools.fake_telegram import FakeTelegramServer
 from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.devtools.webchat_client import WebChatUser
-from bot.launcher import MODEL_PATH, Stack, StackError, isolated_stack
+from bot.launcher import MODEL_PATH, Stack, StackError, drop_isolated_databases, isolated_stack
 from tests.e2e.alert_support import outbox, wait_until_sent
 from tests.e2e.channel_fixtures import (
     alert_env,
@@ -25,6 +25,7 @@ from tests.e2e.channel_fixtures import (
     fake_telegram,
     fake_twilio,
 )
+from tests.e2e.fault_support import Proxies, stores_through
 from tests.e2e.repair_support import reset_demo
 from tests.e2e.support import session_token
 
@@ -33,6 +34,10 @@ __all__ = ["fake_smtp", "fake_telegram", "fake_twilio"]  # session fixtures the 
 pytestmark = pytest.mark.e2e
 
 SESSION_MAX_TURNS = 4
+PRODUCTION = os.environ.get("E2E_PROFILE", "embedded") == "production"
+"""E2E_PROFILE=production: the same tests against the production profile (PostgreSQL,
+Redis, E2E_RASA_WORKERS Rasa workers); ``make test`` runs both."""
+ALWAYS_OPEN = "00:00-24:00"  # SUPPORT_HOURS: every day, all day
 
 DEMO_EMAILS = {
     "olivia": "olivia@demo-kitchen.test",
@@ -42,9 +47,32 @@ DEMO_EMAILS = {
 }
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fault tests (``@pytest.mark.fault``) run against the production profile only, and
+    last: they kill and restart processes of the session's stack."""
+    faults = [item for item in items if item.get_closest_marker("fault")]
+    if not faults:
+        return
+    others = [item for item in items if not item.get_closest_marker("fault")]
+    if PRODUCTION:
+        items[:] = others + faults
+    else:
+        config.hook.pytest_deselected(items=faults)
+        items[:] = others
+
+
+@pytest.fixture(scope="session")
+def proxies() -> Iterator[Proxies]:
+    """TCP proxies in front of this machine's PostgreSQL and Redis (production profile)."""
+    running = Proxies.start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="session")
 def stack(
     tmp_path_factory: pytest.TempPathFactory,
+    proxies: Proxies,
     fake_telegram: FakeTelegramServer,
     fake_twilio: FakeTwilioServer,
     fake_smtp: FakeSmtpServer,
@@ -54,17 +82,29 @@ def stack(
         pytest.fail(f"no trained model at {MODEL_PATH}: `make train` first")
     settings = get_settings()
     workdir = tmp_path_factory.mktemp("stack")
-    running = isolated_stack(workdir, settings.rasa_token.get_secret_value())
+    running = isolated_stack(
+        workdir,
+        settings.rasa_token.get_secret_value(),
+        production=PRODUCTION,
+        rasa_workers=int(os.environ.get("E2E_RASA_WORKERS", "2")),
+    )
     running.env["RASA_SESSION_MAX_TURNS"] = str(SESSION_MAX_TURNS)  # shortened for tests
+    # "now" is within support hours whatever the time of day; outside hours, see
+    # support.platform_settings (test_handoff_outside_hours.py)
+    running.env["SUPPORT_HOURS"] = ALWAYS_OPEN
+    if PRODUCTION:  # PostgreSQL and Redis through proxies the fault tests can cut
+        running.env.update(stores_through(proxies, running.env))
     running.env.update(channel_env(fake_telegram, fake_twilio))
     running.env.update(alert_env(fake_smtp))  # live alerts, with short windows
     try:
-        running.start()
+        running.start(timeout=600 if PRODUCTION else 240)
     except StackError as exc:
         running.stop()
         pytest.fail(str(exc))
     yield running
     running.stop()
+    if PRODUCTION:
+        drop_isolated_databases(workdir)
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,9 @@ downloaded), a context per person, the demo put back before and after each test.
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
@@ -88,3 +89,60 @@ def open_handoffs(stack: Stack) -> list[dict]:
     response.raise_for_status()
     body = response.json()
     return body["items"] if isinstance(body, dict) else body
+
+
+LIVE = 10_000  # the console's queue is pushed within a poll (2 s) of a change
+
+
+async def open_conversation(agent: Page, user: str, channel: str | None = None) -> None:
+    """From the queue, open ``user``'s handoff (on ``channel``, when given)."""
+    row = queue_row(agent, user)
+    if channel:
+        row = row.filter(has=agent.get_by_role("cell", name=channel, exact=True))
+    await expect(row).to_have_count(1, timeout=LIVE)
+    await row.get_by_role("link", name="Open").click()
+    await expect(agent.get_by_role("heading", name=f"Conversation with {user}")).to_be_visible()
+
+
+async def take(agent: Page) -> None:
+    """Take the open conversation; wait until the console says the agent holds it."""
+    await agent.get_by_role("button", name="Take").click()
+    state = agent.locator("#handoff-state")
+    await expect(state).to_have_text("You are handling this conversation.")
+
+
+async def reply(agent: Page, text: str) -> None:
+    """Send ``text`` to the user from the open conversation; wait until it is shown."""
+    await agent.get_by_label("Reply").fill(text)
+    await agent.get_by_role("button", name="Send").click()
+    await expect(agent.locator("#transcript")).to_contain_text(text, timeout=LIVE)
+
+
+async def hand_back(agent: Page) -> None:
+    """Hand the open conversation back to the assistant."""
+    await agent.get_by_role("button", name="Hand back").click()
+    await expect(agent.locator("#handoff-state")).to_contain_text("handed back")
+
+
+def open_handoff_of(stack: Stack, user: str, channel: str) -> dict | None:
+    """``user``'s open (waiting or taken) handoff on ``channel``, as the console lists it."""
+    for handoff in open_handoffs(stack):
+        if handoff["channel"] == channel and (handoff.get("user") or {}).get("name") == user:
+            return handoff
+    return None
+
+
+async def leave_no_handoff(
+    stack: Stack, user: str, channel: str, stop: Callable[[], Awaitable[object]]
+) -> None:
+    """After a test: if ``user``'s handoff on ``channel`` is still open, ``stop()`` it the
+    user's way (they say "cancel": the gateway resumes Rasa's tracker) and wait until it
+    has left the queue, so the next test on that conversation talks to the assistant."""
+    if open_handoff_of(stack, user, channel) is None:
+        return
+    await stop()
+    for _ in range(60):
+        if open_handoff_of(stack, user, channel) is None:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{user}'s {channel} handoff is still open")

@@ -79,7 +79,7 @@ async def test_olivia_fixes_doordash_with_a_wrong_code_first(chat) -> None:
     assert "Working" in turn.text or "Everything is working" in turn.text
 
 
-async def test_five_wrong_codes_lock_the_account_and_support_is_offered(chat, stack) -> None:
+async def test_five_wrong_codes_lock_the_account_and_a_person_takes_over(chat, stack) -> None:
     olivia = await chat("olivia")
     turn = await olivia.say("is DoorDash working at Downtown?")
     turn = await olivia.click(turn, "Reconnect DoorDash — main")
@@ -89,7 +89,11 @@ async def test_five_wrong_codes_lock_the_account_and_support_is_offered(chat, st
         turn = await olivia.say(wrong)
     turn = await olivia.say("555555")
     assert "15 minutes" in turn.text or "locked" in turn.text
-    assert any("support" in title.lower() for title in turn.button_titles)
+    assert "I'm passing this to a person from our support team." in turn.text
+    turn = await olivia.say("246810")  # handed off: goes to support, the bot says nothing
+    assert turn.messages == []
+    turn = await olivia.say("cancel")
+    assert "you're back with the assistant" in turn.text
 
     turn = await olivia.say("246810")  # even the right code does nothing now
     assert "Downtown / Taco Town" not in turn.text or "connected again" not in turn.text

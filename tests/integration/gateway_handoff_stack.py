@@ -6,6 +6,9 @@ The Rasa stand-in speaks Rasa's protocols: the REST webhook (a paused tracker an
 nothing), ``GET /conversations/{id}/tracker`` (``paused``) and
 ``POST /conversations/{id}/tracker/events`` (pause / resume, token required), and
 records everything it receives.
+
+With a Twilio stand-in (``twilio=``) the gateway's SMS channel is on: a test texts in
+through the signed webhook and reads what was texted back from the stand-in.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from sqlalchemy import select
 
 from actions.support import ActionContactSupport
 from bot.config import Settings
+from bot.devtools.fake_twilio import FakeTwilioServer
+from bot.devtools.sms_webhook import post_sms
 from bot.gateway.app import create_app
 from bot.gateway.runtime import GatewayRuntime
 from bot.identity import sign_session
@@ -41,6 +46,10 @@ SESSION_SECRET = "test-session-secret-0123456789abcdef"
 RASA_TOKEN = "test-rasa-api-token"
 ASK_FOR_A_PERSON = "I want to talk to a person"
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+TWILIO_ACCOUNT_SID = "AC" + "6b" * 16
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token-handoff-0123"
+SMS_PUBLIC_URL = "https://sms.example.test/handoff"
+SUPPORT_PHONE = "+15550001000"
 
 
 @dataclass
@@ -52,6 +61,7 @@ class RasaStandIn:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # appended
     paused: set[str] = field(default_factory=set)
     events_down: bool = False  # its HTTP API answers 503
+    button_titles: dict[str, str] = field(default_factory=dict)  # payload -> title offered
 
     def messages(self, conversation_id: str) -> list[str]:
         return [b["message"] for b in self.received if b["sender"] == conversation_id]
@@ -99,7 +109,12 @@ class RasaStandIn:
         events = await ActionContactSupport(self.platform).run(dispatcher, shape, {})
         if {"event": "pause", "timestamp": None} in events:
             self.paused.add(sender)
-        answer = [{"recipient_id": sender, "text": m["text"]} for m in dispatcher.messages]
+        answer = []
+        for message in dispatcher.messages:
+            buttons = message.get("buttons") or []
+            self.button_titles.update({b["payload"]: b["title"] for b in buttons})
+            said = {"recipient_id": sender, "text": message["text"]}
+            answer.append({**said, "buttons": buttons} if buttons else said)
         return httpx.Response(200, json=answer)
 
 
@@ -115,6 +130,7 @@ class Widget:
         self.client.on("bot_uttered", self.uttered.put)
         self.client.on("bot_turn_complete", self.turns.put)
         self.conversation_id = ""
+        self.buttons: dict[str, str] = {}  # title -> the opaque id the gateway issued
 
     async def open(self, url: str, user_id: int) -> Widget:
         token = sign_session(user_id, SESSION_SECRET, 600)
@@ -130,10 +146,22 @@ class Widget:
         )
         return await self.turn()
 
+    async def press(self, title: str) -> list[str]:
+        """Press the button ``title`` offered earlier; the texts of the turn's replies."""
+        await self.client.emit(
+            "user_uttered", {"message": self.buttons[title], "session_id": self.conversation_id}
+        )
+        return await self.turn()
+
     async def turn(self) -> list[str]:
-        """The texts of the next completed turn (a user's or one the gateway pushed)."""
+        """The texts of the next completed turn (a user's or one the gateway pushed); its
+        buttons are remembered for :meth:`press`."""
         count = (await asyncio.wait_for(self.turns.get(), 10))["count"]
-        return [(await asyncio.wait_for(self.uttered.get(), 5))["text"] for _ in range(count)]
+        said = [await asyncio.wait_for(self.uttered.get(), 5) for _ in range(count)]
+        for message in said:
+            for reply in message.get("quick_replies") or []:
+                self.buttons[reply["title"]] = reply["payload"]
+        return [message["text"] for message in said]
 
 
 @dataclass
@@ -143,6 +171,27 @@ class HandoffStack:
     platform: httpx.AsyncClient  # the platform app, internal token
     rasa: RasaStandIn
     db_url: str
+    twilio: FakeTwilioServer | None = None
+
+    async def text(self, phone: str, body: str) -> None:
+        """``phone`` texts ``body`` in (a signed Twilio webhook; processed in the
+        background: wait for what it does)."""
+        response = await post_sms(
+            self.gateway_url,
+            TWILIO_AUTH_TOKEN,
+            phone,
+            body,
+            to=SUPPORT_PHONE,
+            account_sid=TWILIO_ACCOUNT_SID,
+            public_url=SMS_PUBLIC_URL,
+        )
+        assert response.status_code == 200, response.text
+
+    async def texted(self, phone: str, count: int) -> list[str]:
+        """The first ``count`` texts sent to ``phone`` (waiting for them to be sent)."""
+        assert self.twilio is not None, "the stack has no Twilio stand-in"
+        sent = await asyncio.to_thread(self.twilio.wait_for_messages, phone, count, 20)
+        return [message["body"] for message in sent]
 
     def query(self, fn: Any) -> Any:
         engine = make_engine(self.db_url)
@@ -192,13 +241,26 @@ class HandoffStack:
 
 
 @asynccontextmanager
-async def handoff_stack(db_url: str, support_hours: str) -> AsyncIterator[HandoffStack]:
-    """The gateway with the real platform in process and Rasa stood in."""
+async def handoff_stack(
+    db_url: str, support_hours: str, twilio: FakeTwilioServer | None = None
+) -> AsyncIterator[HandoffStack]:
+    """The gateway with the real platform in process and Rasa stood in (and, with
+    ``twilio``, the SMS channel on, texting through that stand-in)."""
     load_demo(db_url)
     platform_app = create_platform_app(make_settings(db_url, support_hours=support_hours))
     transport = httpx.ASGITransport(app=platform_app)
     action_client = PlatformClient("http://platform.test", transport=transport)
     rasa = RasaStandIn(action_client)
+    sms: dict[str, Any] = {}
+    if twilio is not None:
+        twilio.clear()
+        sms = {
+            "twilio_account_sid": TWILIO_ACCOUNT_SID,
+            "twilio_auth_token": SecretStr(TWILIO_AUTH_TOKEN),
+            "twilio_api_base_url": twilio.url,
+            "sms_public_url": SMS_PUBLIC_URL,
+            "support_phone": SUPPORT_PHONE,
+        }
     settings = Settings(
         _env_file=None,
         session_secret=SecretStr(SESSION_SECRET),
@@ -207,6 +269,7 @@ async def handoff_stack(db_url: str, support_hours: str) -> AsyncIterator[Handof
         rasa_token=SecretStr(RASA_TOKEN),
         platform_url="http://platform.test",
         rasa_url="http://rasa.test",
+        **sms,
     )
     gateway = create_app(
         settings, platform_transport=transport, rasa_transport=httpx.MockTransport(rasa.handle)
@@ -217,6 +280,6 @@ async def handoff_stack(db_url: str, support_hours: str) -> AsyncIterator[Handof
             transport=transport, base_url="http://platform.test", headers=INTERNAL
         ) as platform,
     ):
-        yield HandoffStack(url, gateway.state.runtime, platform, rasa, db_url)
+        yield HandoffStack(url, gateway.state.runtime, platform, rasa, db_url, twilio)
     await action_client.aclose()
     platform_app.state.platform.dispose()

@@ -116,16 +116,18 @@ async def test_another_organizations_account_is_not_found() -> None:
 
 
 async def test_a_locked_account_says_for_how_long_and_offers_support() -> None:
-    platform = PlatformStandIn()
+    platform = PlatformStandIn()  # it opens no handoff: support is offered, as before
     platform.locked_until["dd-main"] = "2999-01-01T00:00:00Z"
-    messages, _ = await reconnect(
+    messages, events = await reconnect(
         button_payload("dd-main"), "tok-olivia", "dd-main", None, platform
     )
-    [message] = messages
+    [message, unavailable] = messages
     assert message["text"].startswith(
         "Reconnecting DoorDash — main is locked after too many wrong codes, for "
     )
     assert message["buttons"] == [{"title": "Contact support", "payload": "/contact_support"}]
+    assert unavailable["text"].startswith("I can't reach our support team's queue right now.")
+    assert not [e for e in events if e["event"] == "pause"]
 
 
 async def test_several_reconnectable_accounts_are_offered_as_buttons() -> None:

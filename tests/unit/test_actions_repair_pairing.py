@@ -112,9 +112,12 @@ async def test_the_fifth_wrong_code_locks_and_offers_support() -> None:
     platform = PlatformStandIn()
     await start(platform, "tok-olivia", "dd-main")
     platform.page("tok-olivia", "locked", attempts_left=0, locked_until="2999-01-01T00:00:00Z")
-    [message], _ = await external(platform, "tok-olivia", "code_submitted")
+    # The stand-in opens no handoff: support is offered, as before.
+    [message, unavailable], events = await external(platform, "tok-olivia", "code_submitted")
     assert message["text"].startswith("Reconnecting DoorDash — main is locked")
     assert message["buttons"] == [{"title": "Contact support", "payload": "/contact_support"}]
+    assert unavailable["text"].startswith("I can't reach our support team's queue right now.")
+    assert not [e for e in events if e["event"] == "pause"]
 
 
 async def test_a_wrong_password_offers_a_new_link() -> None:

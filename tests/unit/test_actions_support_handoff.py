@@ -168,7 +168,9 @@ async def test_in_hours_nobody_online_in_french(demo_db_url) -> None:
         assert texts == [
             "Personne de notre équipe support n'est en ligne pour le moment. Votre conversation "
             "reste dans leur file d'attente et la première personne connectée vous répondra ici. "
-            "Dites « annuler » si vous préférez revenir vers moi.",
+            "Dites « annuler » si vous préférez revenir vers moi.\n"
+            "Je peux aussi vous envoyer un SMS au •••• 0002 quand quelqu'un de notre équipe "
+            "support sera de retour, ou vous pouvez rester ici dans la file d'attente.",
             f"Vous pouvez aussi écrire par SMS à notre équipe support au {PHONE}.",
         ]
         assert PAUSE in events
@@ -187,7 +189,9 @@ async def test_outside_hours_in_spanish_says_when_someone_is_back(demo_db_url) -
         "Nuestro equipo de soporte está desconectado (fuera del horario de soporte). "
         f"Alguien volverá {day} a las {start.hour}:00 (hora de New York). "
         "Su conversación sigue en su cola hasta entonces. "
-        "Diga «cancelar» si prefiere volver conmigo."
+        "Diga «cancelar» si prefiere volver conmigo.\n"
+        "También puedo enviarle un SMS al •••• 0003 cuando alguien de nuestro equipo de "
+        "soporte vuelva, o puede seguir esperando aquí en la cola."
     )
     assert texts[1] == f"También puede enviar un SMS a nuestro equipo de soporte al {PHONE}."
     assert PAUSE in events

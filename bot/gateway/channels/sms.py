@@ -67,6 +67,7 @@ from bot.gateway.sms_choices import Offer, SmsChoices
 from bot.identity import Identity
 from bot.notify.twilio_sms import SmsSendFailed, TwilioSmsSender, mask_phone
 from bot.platform_client import PlatformError, PlatformUnavailable
+from bot.sms_conversation import sms_conversation_id as conversation_id_for
 
 log = logging.getLogger(__name__)
 
@@ -89,18 +90,12 @@ BLIND_CONFIRMATIONS = frozenset(
 """Bare affirmatives that are answered "reply with the code" while a code is pending."""
 
 _BARE_NUMBER = re.compile(r"[0-9]{1,3}")
-_NON_DIGITS = re.compile(r"[^0-9]")
 _TRAILING_PUNCTUATION = ".!¡?¿ "
 
 
 def keyword_of(text: str) -> str:
     """The message as a keyword candidate: trimmed, upper case, without end punctuation."""
     return text.strip().strip(_TRAILING_PUNCTUATION).upper()
-
-
-def conversation_id_for(user_id: int, phone: str) -> str:
-    """``sms:<user id>:<E.164 digits>`` for a user texting from ``phone``."""
-    return f"{CHANNEL}:{int(user_id)}:{_NON_DIGITS.sub('', phone)}"
 
 
 def phone_of(conversation_id: str) -> str | None:

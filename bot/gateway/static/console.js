@@ -5,6 +5,7 @@
  *   queue {items}            the queue changed (new, taken, ended handoffs)
  *   message {handoff_id}     a message was added to a handoff's transcript
  *   handoff {handoff_id}     a handoff changed state
+ * The live conversations page (/console/live) refreshes its list from /console/live.json.
  * Every POST carries the CSRF token from <meta name="csrf-token"> (X-CSRF-Token).
  * Every text is inserted with textContent, never innerHTML.
  */
@@ -78,7 +79,25 @@
     var empty = document.getElementById("queue-empty");
     var toggle = document.getElementById("online-toggle");
     var status = document.getElementById("live-status");
+    var banner = document.getElementById("waiting-banner");
     var shownAt = Date.now();
+
+    // "3 conversations waiting, oldest 12 min": shown while the agent is online.
+    function updateBanner() {
+      var elapsed = (Date.now() - shownAt) / 1000;
+      var waiting = [];
+      rows.querySelectorAll('tr[data-state="waiting"] td.waiting').forEach(function (td) {
+        waiting.push(Number(td.getAttribute("data-waiting")) + elapsed);
+      });
+      if (!toggle.checked || !waiting.length) {
+        banner.hidden = true;
+        return;
+      }
+      var noun = waiting.length === 1 ? "conversation" : "conversations";
+      banner.textContent = waiting.length + " " + noun + " waiting, oldest " +
+        waitingText(Math.max.apply(null, waiting));
+      banner.hidden = false;
+    }
 
     function renderQueue(items) {
       shownAt = Date.now();
@@ -93,7 +112,14 @@
         cell(row, item.organization);
         cell(row, item.user);
         cell(row, item.channel);
-        cell(row, item.reason);
+        var reason = cell(row, item.reason);
+        if (item.sms_callback) {
+          var callback = document.createElement("span");
+          callback.className = "callback";
+          callback.textContent = item.sms_callback;
+          reason.appendChild(document.createElement("br"));
+          reason.appendChild(callback);
+        }
         cell(row, item.state_label);
         var open = document.createElement("a");
         open.href = "/console/handoffs/" + encodeURIComponent(item.id);
@@ -102,6 +128,7 @@
         rows.appendChild(row);
       });
       empty.hidden = items.length > 0;
+      updateBanner();
     }
 
     setInterval(function () {
@@ -109,6 +136,7 @@
       rows.querySelectorAll('tr[data-state="waiting"] td.waiting').forEach(function (td) {
         td.textContent = waitingText(Number(td.getAttribute("data-waiting")) + elapsed);
       });
+      updateBanner();
     }, 1000);
 
     toggle.addEventListener("change", function () {
@@ -120,6 +148,7 @@
           toggle.checked = !wanted;
           status.textContent = errorText(result);
         }
+        updateBanner();
       });
     });
 
@@ -212,6 +241,78 @@
     load();
   }
 
+  // --- live conversations page ------------------------------------------------------
+
+  function livePage() {
+    var rows = document.getElementById("live-rows");
+    var empty = document.getElementById("live-empty");
+    var shownAt = Date.now();
+
+    function agoText(seconds) {
+      return seconds < 5 ? "just now" : waitingText(seconds) + " ago";
+    }
+
+    function takeForm(item) {
+      var form = document.createElement("form");
+      form.method = "post";
+      form.action = "/console/live/take";
+      form.className = "inline";
+      [["csrf_token", csrf], ["conversation_id", item.conversation_id]].forEach(function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pair[0];
+        input.value = pair[1];
+        form.appendChild(input);
+      });
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.textContent = "Take";
+      button.setAttribute("aria-label", "Take the conversation with " + item.user);
+      form.appendChild(button);
+      return form;
+    }
+
+    function render(items) {
+      shownAt = Date.now();
+      rows.textContent = "";
+      items.forEach(function (item) {
+        var row = document.createElement("tr");
+        row.setAttribute("data-conversation-id", item.conversation_id);
+        cell(row, item.organization);
+        cell(row, item.user);
+        cell(row, item.channel);
+        cell(row, item.language);
+        var ago = cell(row, agoText(item.seconds));
+        ago.className = "ago";
+        ago.setAttribute("data-seconds", item.seconds);
+        var last = cell(row, "");
+        if (item.handoff_id) {
+          var link = document.createElement("a");
+          link.href = "/console/handoffs/" + encodeURIComponent(item.handoff_id);
+          link.textContent = item.handoff_state;
+          last.appendChild(link);
+        } else {
+          last.appendChild(takeForm(item));
+        }
+        rows.appendChild(row);
+      });
+      empty.hidden = items.length > 0;
+    }
+
+    setInterval(function () {
+      var elapsed = (Date.now() - shownAt) / 1000;
+      rows.querySelectorAll("td.ago").forEach(function (td) {
+        td.textContent = agoText(Number(td.getAttribute("data-seconds")) + elapsed);
+      });
+    }, 1000);
+    setInterval(function () {
+      getJson("/console/live.json").then(function (data) {
+        if (data && data.items) render(data.items);
+      }).catch(function () {});
+    }, 5000);
+  }
+
   if (page === "queue") queuePage();
+  if (page === "live") livePage();
   if (page === "handoff") handoffPage();
 })();

@@ -9,6 +9,8 @@ import httpx
 from fastapi import FastAPI
 
 from bot.config import Settings
+from bot.logs import configure_logging
+from bot.platform import metrics as platform_metrics
 from bot.platform.api import (
     activation,
     alerts,
@@ -28,6 +30,7 @@ from bot.platform.api import (
     public,
     repair,
     repair_internal,
+    request_context,
     sandbox_internal,
 )
 from bot.platform.api.state import PlatformState
@@ -40,6 +43,8 @@ from bot.platform.pairing_page import routes as pairing_page
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: PlatformState = app.state.platform
+    if state.settings.log_format == "json":
+        configure_logging("json")
     state.sessions()  # the engine is created from the settings at startup
     dispatcher = None
     if state.settings.alert_dispatcher:  # one alert dispatcher loop (docs/alerts-contract.md)
@@ -111,6 +116,11 @@ def create_app(
     app.include_router(conversations_internal.router)
     app.include_router(pairing_page.router)
     app.include_router(oto_page.router)
+    state: PlatformState = app.state.platform
+    platform_metrics.install(
+        app, state.sessions, lambda: state.settings.metrics_token.get_secret_value()
+    )
+    request_context.install(app)  # outermost: every line of a request carries its ids
     log_redaction.install()
     oto_log_redaction.install()
     return app

@@ -3,7 +3,8 @@
 * ``POST /api/v1/handoffs`` — open a handoff of the conversation the identity token names
   (conversation, user and channel come from the token, never from the body): 201 with the
   new handoff, or 200 with the one open already; with ``availability`` (within support
-  hours? how many agents online? when hours next start).
+  hours? how many agents online? when hours next start) and ``sms_callback`` (the masked
+  phone support can text back when nobody can take it now, else null).
 * ``GET /api/v1/handoffs/current`` — the caller's conversation's open handoff, or 404
   ``no_handoff``. Nobody reads another conversation's handoff here.
 """
@@ -27,7 +28,7 @@ from bot.platform.models import User, utcnow
 from bot.platform.services import handoffs
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.handoff_errors import NoHandoff
-from bot.platform.services.handoff_queue import active_handoff, availability
+from bot.platform.services.handoff_queue import active_handoff, availability, callback_offer
 
 router = APIRouter(
     prefix="/api/v1/handoffs",
@@ -87,7 +88,9 @@ def open_answer(
         raise handoff_error(exc) from None
     if not created:
         response.status_code = status.HTTP_200_OK
-    return HandoffOpenOut.of(handoff, now, availability=availability(session, state.settings, now))
+    available = availability(session, state.settings, now)
+    offer = callback_offer(session, handoff, available)
+    return HandoffOpenOut.of(handoff, now, availability=available, sms_callback=offer)
 
 
 @router.get(

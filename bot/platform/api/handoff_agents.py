@@ -7,7 +7,8 @@ and CSRF token, then calls these with the internal token and the agent's id
 * ``POST /internal/agents/login`` — the agent, or 401 ``bad_login`` (one answer for an
   unknown e-mail and a wrong password).
 * ``POST /internal/agents/{id}/online`` — online or offline.
-* ``GET /internal/handoffs?state=waiting,taken`` — the queue, oldest first.
+* ``GET /internal/handoffs?state=waiting,taken`` — the queue, oldest first (a handoff
+  moved to SMS at the user's request carries ``sms_callback``, the phone masked).
 * ``GET /internal/handoffs/{id}`` — a handoff with its packet and messages.
 * ``POST /internal/handoffs/{id}/take`` — 200, or 409 ``already_taken`` with the holder.
 * ``POST /internal/handoffs/{id}/return`` / ``…/close`` — the holder only (409

@@ -8,6 +8,10 @@ docs/handoff-contract.md, "Platform internal API").
   with ``X-Agent-Id``), redacted: 201; 409 ``not_open`` / ``not_yours``.
 * ``POST /internal/handoffs/{id}/cancel`` — the user stopped waiting: ``cancelled``, or
   ``returned`` when an agent had it; 409 ``not_open`` otherwise.
+* ``POST /internal/handoffs/{id}/callback`` — the waiting user asked to be texted back:
+  the handoff moves to their SMS conversation (or is cancelled when that one has an open
+  handoff already); 409 ``not_waiting``, ``not_open``, ``already_sms``,
+  ``no_verified_phone``, ``sms_opted_out`` (nothing changed).
 
 The agents' endpoints (queue, take, return, close, login) are in
 :mod:`bot.platform.api.handoff_agents`.
@@ -22,6 +26,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, 
 from bot.platform.api.deps import DbSession, State, require_internal
 from bot.platform.api.handoff import open_answer
 from bot.platform.api.handoff_schemas import (
+    HandoffCallbackOut,
     HandoffOpenOut,
     HandoffOut,
     InternalHandoffOpenIn,
@@ -36,6 +41,7 @@ from bot.platform.services.errors import ServiceError
 from bot.platform.services.handoff_errors import NoHandoff
 from bot.platform.services.handoff_queue import active_handoff
 from bot.platform.services.users import get_user
+from bot.sms_conversation import masked_phone
 
 router = APIRouter(
     prefix="/internal/handoffs",
@@ -99,3 +105,23 @@ def cancel(handoff_id: int, session: DbSession) -> HandoffOut:
         session.rollback()
         raise handoff_error(exc) from None
     return HandoffOut.of(handoff, utcnow())
+
+
+@router.post("/{handoff_id}/callback", response_model=HandoffCallbackOut)
+def callback(handoff_id: int, session: DbSession) -> HandoffCallbackOut:
+    """The waiting user asked to be texted back: move the handoff to their SMS
+    conversation, or cancel it when that conversation has an open one already."""
+    try:
+        handoff, existing = handoffs.request_callback(session, handoff_id)
+    except ServiceError as exc:
+        session.rollback()
+        raise handoff_error(exc) from None
+    on_sms = existing or handoff
+    return HandoffCallbackOut.of(
+        handoff,
+        utcnow(),
+        outcome="merged" if existing is not None else "moved",
+        phone=masked_phone(handoff.user.phone or ""),
+        sms_conversation_id=on_sms.conversation_id,
+        sms_handoff_id=on_sms.id,
+    )

@@ -15,15 +15,19 @@ from bot.platform.languages import normalize_language
 from bot.platform.models import Agent, Handoff, HandoffMessage
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.handoff_errors import (
+    AlreadySms,
     AlreadyTaken,
     NoHandoff,
     NotOpen,
+    NotWaiting,
     NotYours,
+    NoVerifiedPhone,
     OtherUsersConversation,
+    SmsOptedOut,
     UnknownAgent,
 )
 from bot.platform.services.handoff_packet import role_of
-from bot.platform.services.handoff_queue import waiting_seconds
+from bot.platform.services.handoff_queue import sms_callback_of, waiting_seconds
 
 Reason = Literal["asked", "fallbacks", "action_failed", "agent"]
 Channel = Literal["web", "telegram", "sms"]
@@ -153,11 +157,21 @@ class HandoffOut(BaseModel):
     taken_at: datetime | None
     ended_at: datetime | None
     waiting_seconds: int = Field(description="how long the user waited (until taken, or now)")
+    sms_callback: str | None = Field(
+        default=None,
+        description="a callback handoff (moved to SMS at the user's request): the phone "
+        "support texts, masked ('•••• 0001'); else null",
+    )
+    callback_from: Channel | None = Field(
+        default=None, description="a callback handoff: the channel the user asked on"
+    )
 
     @classmethod
     def of(cls, handoff: Handoff, now: datetime, **extra: Any) -> Self:
-        """The API view of ``handoff`` at ``now``; ``extra`` fills a subclass's fields."""
-        return cls(
+        """The API view of ``handoff`` at ``now``; ``extra`` fills a subclass's fields
+        (or overrides one)."""
+        callback = sms_callback_of(handoff) or {}
+        fields: dict[str, Any] = dict(
             id=handoff.id,
             conversation_id=handoff.conversation_id,
             organization=OrganizationRef(
@@ -175,14 +189,35 @@ class HandoffOut(BaseModel):
             taken_at=handoff.taken_at,
             ended_at=handoff.ended_at,
             waiting_seconds=waiting_seconds(handoff, now),
-            **extra,
+            sms_callback=callback.get("phone"),
+            callback_from=callback.get("from_channel"),
         )
+        return cls(**{**fields, **extra})
 
 
 class HandoffOpenOut(HandoffOut):
-    """The handoff just opened (201) or open already (200), and who can answer."""
+    """The handoff just opened (201) or open already (200), and who can answer.
+
+    Here ``sms_callback`` is an offer: the masked phone support can text back when
+    nobody can take the conversation now (outside hours or nobody online), the handoff
+    waits on the web or Telegram and the user has a verified phone not opted out of SMS;
+    else null.
+    """
 
     availability: Availability
+
+
+class HandoffCallbackOut(HandoffOut):
+    """A callback by SMS requested: the handoff moved to the user's SMS conversation, or
+    cancelled because that conversation had one open already."""
+
+    outcome: Literal["moved", "merged"] = Field(
+        description="moved: this handoff is now on SMS; merged: the SMS conversation "
+        "had an open handoff already, this one is cancelled"
+    )
+    phone: str = Field(description="the phone support will text, masked ('•••• 0001')")
+    sms_conversation_id: str = Field(description="the conversation support answers in")
+    sms_handoff_id: int = Field(description="the handoff support answers on")
 
 
 class MessageOut(BaseModel):
@@ -225,7 +260,9 @@ def handoff_error(exc: ServiceError) -> HTTPException:
     elif isinstance(exc, AlreadyTaken):
         code = status.HTTP_409_CONFLICT
         detail["agent"] = {"id": exc.agent_id, "name": exc.agent}
-    elif isinstance(exc, NotOpen | NotYours):
+    elif isinstance(
+        exc, NotOpen | NotYours | NotWaiting | AlreadySms | NoVerifiedPhone | SmsOptedOut
+    ):
         code = status.HTTP_409_CONFLICT
     elif isinstance(exc, OtherUsersConversation):
         code = status.HTTP_403_FORBIDDEN

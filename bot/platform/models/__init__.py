@@ -21,6 +21,7 @@ from bot.platform.models.channels import (
     TelegramLink,
     TelegramLinkCode,
 )
+from bot.platform.models.conversations import Conversation
 from bot.platform.models.dispatch import (
     DISPATCH_PROVIDERS,
     KITCHEN_STATUSES,
@@ -93,6 +94,7 @@ __all__ = [
     "Base",
     "Brand",
     "ChannelReceipt",
+    "Conversation",
     "DispatchBranch",
     "DispatchIntegration",
     "DispatchOrder",

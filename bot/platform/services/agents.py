@@ -1,4 +1,5 @@
-"""Support agents: checking a console login (argon2id), and who is online.
+"""Support agents: checking a console login (argon2id), and who is online (marked online
+and seen within the presence window).
 
 An unknown e-mail costs the same argon2 verification as a wrong password (against a
 fixed hash of a random string) and gets the same answer, so the login does not tell
@@ -7,7 +8,7 @@ which e-mails are agents'.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -82,6 +83,14 @@ def set_online(
     return agent
 
 
-def agents_online(session: Session) -> int:
-    """How many agents are online."""
-    return int(session.scalar(select(func.count()).where(Agent.online.is_(True))) or 0)
+def agents_online(session: Session, *, within_seconds: int, now: datetime | None = None) -> int:
+    """How many agents are online: marked online and seen in the last ``within_seconds``.
+
+    An open console marks its agent online again every few seconds (the heartbeat), so a
+    console closed without logging out stops counting once the window has passed.
+    """
+    seen_since = (now or utcnow()) - timedelta(seconds=within_seconds)
+    statement = select(func.count()).where(
+        Agent.online.is_(True), Agent.last_seen_at.is_not(None), Agent.last_seen_at >= seen_since
+    )
+    return int(session.scalar(statement) or 0)

@@ -56,3 +56,27 @@ class OtherUsersConversation(ServiceError):
     """The conversation's open handoff belongs to another user (403)."""
 
     code = "forbidden"
+
+
+class NotWaiting(ServiceError):
+    """The handoff is open but no longer waiting: an agent has it (409)."""
+
+    code = "not_waiting"
+
+
+class AlreadySms(ServiceError):
+    """The handoff is on SMS already: there is nothing to call back on (409)."""
+
+    code = "already_sms"
+
+
+class NoVerifiedPhone(ServiceError):
+    """The user has no verified phone to text (409)."""
+
+    code = "no_verified_phone"
+
+
+class SmsOptedOut(ServiceError):
+    """The user's phone said STOP: it gets no texts (409)."""
+
+    code = "sms_opted_out"

@@ -3,7 +3,9 @@
 A handoff opens ``waiting`` (once per conversation: opening again gives the open one),
 an agent takes it (one conditional UPDATE, so of two agents at once exactly one wins),
 messages go both ways (redacted), and it ends ``returned`` to the assistant or
-``closed`` by its holder, or ``cancelled`` by the user while waiting. Every change of
+``closed`` by its holder, or ``cancelled`` by the user while waiting. While nobody can
+take it, a waiting handoff on the web or Telegram can move to the user's SMS
+conversation: support texts them back (``docs/handoff-callback.md``). Every change of
 state is an audit entry (who, which conversation; never a text).
 """
 
@@ -29,17 +31,22 @@ from bot.platform.models import (
 from bot.platform.services.agents import get_agent
 from bot.platform.services.audit import record_audit
 from bot.platform.services.handoff_errors import (
+    AlreadySms,
     AlreadyTaken,
     NoConversation,
     NotOpen,
+    NotWaiting,
     NotYours,
+    NoVerifiedPhone,
     OtherUsersConversation,
+    SmsOptedOut,
     UnknownAgent,
     UnknownChannel,
 )
 from bot.platform.services.handoff_packet import build_packet
-from bot.platform.services.handoff_queue import active_handoff, get_handoff
+from bot.platform.services.handoff_queue import active_handoff, callback_phone, get_handoff
 from bot.platform.services.redaction import redact
+from bot.sms_conversation import SMS_CHANNEL, masked_phone, sms_conversation_id
 
 MAX_TEXT_CHARS = 4000
 
@@ -214,6 +221,91 @@ def cancel(session: Session, handoff_id: int, *, now: datetime | None = None) ->
     _audit(session, handoff, "handoff.cancel", user_id=handoff.user_id, result=handoff.state)
     session.commit()
     return handoff
+
+
+def request_callback(
+    session: Session, handoff_id: int, *, now: datetime | None = None
+) -> tuple[Handoff, Handoff | None]:
+    """The waiting user asked to be texted back: move the handoff to their SMS conversation.
+
+    The handoff's conversation becomes ``sms:<user id>:<digits of the verified phone>``
+    and its channel ``sms``; its packet records the callback (``packet["callback"]``:
+    ``channel``, ``phone`` masked, ``from_channel``, ``from_conversation_id``). When that
+    SMS conversation has an open handoff already, this one is cancelled instead (asking
+    twice changes nothing more).
+
+    Returns:
+        The handoff (moved, or cancelled), and the SMS conversation's open handoff when it
+        had one already (else None).
+
+    Raises:
+        NoHandoff: Unknown handoff.
+        NotWaiting: An agent has taken it. NotOpen: It is over.
+        AlreadySms: It is on SMS already.
+        NoVerifiedPhone, SmsOptedOut: The user cannot be texted.
+    """
+    now = now or utcnow()
+    handoff = get_handoff(session, handoff_id, for_update=True)
+    if handoff.state == "taken":
+        raise NotWaiting()
+    if handoff.state != "waiting":
+        raise NotOpen()
+    if handoff.channel == SMS_CHANNEL:
+        raise AlreadySms()
+    user = handoff.user
+    if not user.phone or not user.phone_verified:
+        raise NoVerifiedPhone()
+    phone = callback_phone(session, user)
+    if phone is None:
+        raise SmsOptedOut()
+    target = sms_conversation_id(user.id, phone)
+    origin = {"from_channel": handoff.channel, "from_conversation_id": handoff.conversation_id}
+    callback = {"channel": SMS_CHANNEL, "phone": masked_phone(phone), **origin}
+    existing = active_handoff(session, target)
+    if existing is None:
+        packet = {**(handoff.packet or {}), "callback": callback}
+        try:
+            moved = _move(
+                session,
+                handoff_id,
+                ("waiting",),
+                None,
+                conversation_id=target,
+                channel=SMS_CHANNEL,
+                packet=packet,
+            )
+        except IntegrityError:  # the SMS conversation opened one in the meantime
+            session.rollback()
+            if active_handoff(session, target) is None:
+                raise
+            return request_callback(session, handoff_id, now=now)
+        if not moved:
+            raise NotWaiting() if get_handoff(session, handoff_id).state == "taken" else NotOpen()
+        handoff = get_handoff(session, handoff_id)
+        _note(session, handoff, f"Callback by SMS requested ({callback['phone']}).", now)
+        _audit(session, handoff, "handoff.callback", user_id=user.id, result="moved", **origin)
+        session.commit()
+        return handoff, None
+    if not _move(session, handoff_id, ("waiting",), None, state="cancelled", ended_at=now):
+        raise NotWaiting() if get_handoff(session, handoff_id).state == "taken" else NotOpen()
+    handoff = get_handoff(session, handoff_id)
+    existing = get_handoff(session, existing.id)
+    merged = (
+        "Callback by SMS requested: the user's SMS conversation has handoff "
+        f"#{existing.id} open already, so this one is cancelled."
+    )
+    _note(session, handoff, merged, now)
+    _note(session, existing, f"The user also asked on {handoff.channel} to be texted back.", now)
+    _audit(
+        session,
+        handoff,
+        "handoff.callback",
+        user_id=user.id,
+        result="merged",
+        into_handoff_id=existing.id,
+    )
+    session.commit()
+    return handoff, existing
 
 
 def _move(
