@@ -22,6 +22,7 @@ from bot.gateway import console, continuation, demo, unsubscribe
 from bot.gateway.channels import sms, telegram
 from bot.gateway.channels.webchat import WebChat
 from bot.gateway.runtime import GatewayRuntime
+from bot.gateway.shared_locks import REDIS_OPTIONS
 from bot.logs import configure_logging
 from bot.metrics import CONTENT_TYPE, exposition, scrape_allowed
 
@@ -71,7 +72,11 @@ def create_app(
     # Default CORS policy of python-socketio: same origin only. With REDIS_URL (production
     # profile) rooms and emits go through Redis, so any gateway process reaches a socket
     # connected to another one.
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, redis_options=dict(REDIS_OPTIONS))
+        if settings.redis_url
+        else None
+    )
     sio = socketio.AsyncServer(
         async_mode="asgi",
         max_http_buffer_size=MAX_SOCKET_PACKET_BYTES,

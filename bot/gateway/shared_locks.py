@@ -4,23 +4,40 @@ Inside one process :class:`bot.gateway.conversations.ConversationLocks` keeps a
 conversation's messages in arrival order; with several gateway processes this Redis
 lock (redis-py's ``Lock``: ``SET NX PX`` with a token, released by a script that checks
 it) makes sure only one of them runs a turn of that conversation at a time. A process
-that dies holding it loses it after :data:`LEASE_SECONDS`.
+that dies holding it — or cannot release it because Redis went away — loses it after
+:data:`LEASE_SECONDS`; while a turn runs its holder renews the lease.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120.0  # longer than any turn (RASA_TIMEOUT plus the actions')
-WAIT_SECONDS = 150.0
+LEASE_SECONDS = 15.0  # renewed every third of it while the turn runs
+WAIT_SECONDS = 150.0  # longer than any turn (RASA_TIMEOUT plus the actions')
 KEY_PREFIX = "ma:conversation-lock:"
+REDIS_OPTIONS: dict[str, object] = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+    "health_check_interval": 10,  # a pooled connection idle that long is checked first
+    # a connection that broke while Redis was away is replaced and the call tried again
+    "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+}
+"""Every Redis client of the gateway (these locks, socket.io's fan-out): no call waits
+longer than seconds, and Redis coming back is noticed at the next call."""
 
 
 class SharedLockUnavailable(RuntimeError):
@@ -38,7 +55,7 @@ class SharedLocks:
         wait_seconds: float = WAIT_SECONDS,
     ) -> None:
         """Locks on the Redis server at ``url`` (connections are opened when used)."""
-        self._redis = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=5)
+        self._redis = Redis.from_url(url, **REDIS_OPTIONS)
         self._lease = lease_seconds
         self._wait = wait_seconds
 
@@ -62,13 +79,25 @@ class SharedLocks:
             raise SharedLockUnavailable(f"Redis: {exc}") from exc
         if not taken:
             raise SharedLockUnavailable(f"lock of {conversation_id} busy")
+        keeper = asyncio.create_task(self._renew(lock, conversation_id))
         try:
             yield
         finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
             try:
                 await lock.release()
             except (LockError, RedisError) as exc:  # expired meanwhile, or Redis gone
                 log.warning("shared lock of %s not released: %s", conversation_id, exc)
+
+    async def _renew(self, lock: Lock, conversation_id: str) -> None:
+        """Renew the lease every third of it until cancelled (the turn ended)."""
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            try:
+                await lock.reacquire()
+            except (LockError, RedisError) as exc:
+                log.warning("shared lock of %s not renewed: %s", conversation_id, exc)
 
     async def aclose(self) -> None:
         """Close the Redis connections."""

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +23,7 @@ from bot.devtools.telegram_updates import text_update
 from bot.launcher import Stack
 from tests.e2e.channel_fixtures import TELEGRAM_SECRET, TWILIO_AUTH_TOKEN, TWILIO_SID
 from tests.e2e.repair_support import LINK, link_in, post_credentials, reset_demo
+from tests.e2e.store_text import tracker_event_data
 from tests.e2e.test_sms import OLIVIA as OLIVIA_PHONE
 from tests.e2e.test_sms import Texter, confirm_codes
 from tests.e2e.test_telegram import TelegramChat, demo_link_code, keys, texts
@@ -112,11 +111,8 @@ async def test_sms(stack: Stack, fake_twilio: FakeTwilioServer) -> None:
 
 
 def tracker_text(stack: Stack) -> str:
-    """Every text value of Rasa's tracker store (SQLite) for this stack."""
-    path = Path(stack.log_dir).parent / "rasa-tracker.db"
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT data FROM events").fetchall()
-    return "\n".join(str(row[0]) for row in rows)
+    """Every text value of Rasa's tracker store for this stack (either profile)."""
+    return tracker_event_data(stack)
 
 
 async def test_forged_webhooks_never_reach_rasa(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 import re
 import secrets
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from cryptography.fernet import Fernet
 from bot.config import get_settings
 from bot.launcher import Stack
 from tests.e2e.repair_support import link_in, post_credentials, reset_demo, sandbox
+from tests.e2e.store_text import database_text, platform_db_url, query_one, tracker_url
 
 
 @pytest.fixture
@@ -29,21 +29,6 @@ def fresh_demo(stack: Stack) -> Iterator[None]:
 def _code() -> str:
     """Eight random digits, so that no timestamp or id in the stores matches by chance."""
     return str(random.SystemRandom().randint(10_000_000, 99_999_999))
-
-
-def _sqlite_text(path: Path) -> str:
-    """Every value of every table of a SQLite database, as text (plus the raw file)."""
-    rows: list[str] = [
-        raw.read_bytes().decode("latin-1")
-        for raw in (path, path.with_name(path.name + "-wal"))
-        if raw.exists()
-    ]
-    with sqlite3.connect(path) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for row in db.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - table names
-                rows.append(" ".join(str(value) for value in row))
-    return "\n".join(rows)
 
 
 def _appears(value: str, text: str) -> bool:
@@ -71,9 +56,8 @@ async def test_password_and_codes_never_stored_or_logged_in_clear(
     assert "Downtown / Taco Town" in turn.text  # paired: the canaries were really used
     await olivia.close()
 
-    workdir = Path(stack.log_dir).parent
-    tracker = _sqlite_text(workdir / "rasa-tracker.db")
-    platform = _sqlite_text(workdir / "platform.db")
+    tracker = database_text(tracker_url(stack))
+    platform = database_text(platform_db_url(stack))
     logs = "\n".join(p.read_text(errors="replace") for p in Path(stack.log_dir).glob("*.log"))
     for name, text in (("tracker store", tracker), ("platform db", platform), ("logs", logs)):
         for label, value in (("password", password), ("code", code), ("code", wrong_code)):
@@ -82,9 +66,9 @@ async def test_password_and_codes_never_stored_or_logged_in_clear(
 
     # The password is kept, encrypted with the key from the settings.
     key = get_settings().credentials_key.get_secret_value().encode()
-    with sqlite3.connect(workdir / "platform.db") as db:
-        (secret,) = db.execute(
-            "SELECT secret FROM provider_credentials WHERE account_id = 'dd-main'"
-        ).fetchone()
+    (secret,) = query_one(
+        platform_db_url(stack),
+        "SELECT secret FROM provider_credentials WHERE account_id = 'dd-main'",
+    )
     token = secret if isinstance(secret, bytes) else str(secret).encode()
     assert Fernet(key).decrypt(token).decode() == password

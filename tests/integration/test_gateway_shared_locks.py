@@ -8,9 +8,10 @@ import asyncio
 import uuid
 
 import pytest
+import redis
 
 from bot.gateway.conversations import ConversationLocks
-from bot.gateway.shared_locks import SharedLocks, SharedLockUnavailable
+from bot.gateway.shared_locks import KEY_PREFIX, SharedLocks, SharedLockUnavailable
 
 
 async def _turn(locks: ConversationLocks, conversation: str, log: list[str], name: str) -> None:
@@ -57,11 +58,12 @@ async def test_other_conversations_are_not_held_up(redis_url) -> None:
 
 async def test_a_lock_left_by_a_dead_process_frees_itself(redis_url) -> None:
     conversation = f"web:1:{uuid.uuid4().hex[:16]}"
-    dead = SharedLocks(redis_url, lease_seconds=0.5)
+    # what a process that died holding the lock leaves: the key with its last lease
+    raw = redis.Redis.from_url(redis_url)
+    raw.set(KEY_PREFIX + conversation, "token-of-a-dead-process", px=500)
+    raw.close()
     alive = SharedLocks(redis_url, wait_seconds=0.2)
     patient = SharedLocks(redis_url, wait_seconds=3)
-    held = dead.hold(conversation)
-    await held.__aenter__()  # the process dies here: never released
     try:
         with pytest.raises(SharedLockUnavailable):
             async with alive.hold(conversation):
@@ -69,7 +71,7 @@ async def test_a_lock_left_by_a_dead_process_frees_itself(redis_url) -> None:
         async with patient.hold(conversation):
             pass  # taken once the lease ran out
     finally:
-        for locks in (dead, alive, patient):
+        for locks in (alive, patient):
             await locks.aclose()
 
 
@@ -81,3 +83,18 @@ async def test_redis_unreachable_is_a_clear_error() -> None:
                 pass
     finally:
         await locks.aclose()
+
+
+async def test_a_long_turn_keeps_its_lock_past_the_lease(redis_url) -> None:
+    conversation = f"web:1:{uuid.uuid4().hex[:16]}"
+    holder = SharedLocks(redis_url, lease_seconds=0.6)
+    other = SharedLocks(redis_url, wait_seconds=0.3)
+    try:
+        async with holder.hold(conversation):
+            await asyncio.sleep(1.5)  # two and a half leases: renewed meanwhile
+            with pytest.raises(SharedLockUnavailable):
+                async with other.hold(conversation):
+                    pass
+    finally:
+        await holder.aclose()
+        await other.aclose()
