@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.background import BackgroundLoop
 from bot.config import Settings, get_settings
 from bot.platform.db import make_engine, session_factory
 from bot.platform.services.retention import PlatformPurge, purge_platform
@@ -71,42 +72,26 @@ def run_once(
     return Purge(cutoff=cutoff, platform=platform, trackers=tracked)
 
 
-class RetentionJob:
+class RetentionJob(BackgroundLoop):
     """Runs :func:`run_once` now and every ``RETENTION_INTERVAL_HOURS`` until stopped."""
+
+    task_name = "retention"
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         """Purge through ``sessions`` with ``settings``' window and interval."""
+        super().__init__()
         self._sessions = sessions
         self._settings = settings
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Purge, wait the interval (or until stopped), again."""
-        interval = self._settings.retention_interval_hours * 3600
         while not self._stop.is_set():
             try:
                 purge = await asyncio.to_thread(run_once, self._settings, self._sessions)
                 log.info("retention: %s", purge.summary())
             except Exception:  # noqa: BLE001 - the next run tries again
                 log.exception("retention run failed")
-            try:
-                await asyncio.wait_for(self._stop.wait(), timeout=interval)
-            except asyncio.TimeoutError:
-                pass
-
-    def start(self) -> asyncio.Task[None]:
-        """Run :meth:`run` as a task of the current event loop (an app's lifespan)."""
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self.run(), name="retention")
-        return self._task
-
-    async def stop(self) -> None:
-        """Stop after the current run."""
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+            await self.pause(self._settings.retention_interval_hours * 3600)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,16 +118,7 @@ class RasaClient:
         except httpx.HTTPError as exc:
             log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
-        if response.status_code >= 400:
-            log.warning("Rasa answered %s for %s", response.status_code, conversation_id)
-            raise RasaUnavailable(f"HTTP {response.status_code}")
-        try:
-            messages = response.json()
-        except ValueError as exc:
-            raise RasaUnavailable("answer is not JSON") from exc
-        if not isinstance(messages, list):
-            raise RasaUnavailable("answer is not a list")
-        return messages
+        return _webhook_messages(response, conversation_id)
 
     async def _recover(
         self, conversation_id: str, body: dict[str, Any], lost: Exception
@@ -144,15 +135,7 @@ class RasaClient:
             response = await self._request(conversation_id, "POST", WEBHOOK_PATH, json=body)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(type(lost).__name__) from exc
-        if response.status_code >= 400:
-            raise RasaUnavailable(f"HTTP {response.status_code}")
-        try:
-            messages = response.json()
-        except ValueError as exc:
-            raise RasaUnavailable("answer is not JSON") from exc
-        if not isinstance(messages, list):
-            raise RasaUnavailable("answer is not a list")
-        return messages
+        return _webhook_messages(response, conversation_id)
 
     async def _stored_answer(self, conversation_id: str, request_id: str) -> list[Any] | None:
         """The bot messages that followed the user message ``request_id`` in the stored
@@ -303,6 +286,21 @@ class RasaClient:
             return []
         lines = [line for line in map(_transcript_line, events or []) if line is not None]
         return lines[-limit:] if limit > 0 else []
+
+
+def _webhook_messages(response: httpx.Response, conversation_id: str) -> list[Any]:
+    """The bot messages of a REST webhook answer; RasaUnavailable for an HTTP error or a
+    body that is not a JSON list."""
+    if response.status_code >= 400:
+        log.warning("Rasa answered %s for %s", response.status_code, conversation_id)
+        raise RasaUnavailable(f"HTTP {response.status_code}")
+    try:
+        messages = response.json()
+    except ValueError as exc:
+        raise RasaUnavailable("answer is not JSON") from exc
+    if not isinstance(messages, list):
+        raise RasaUnavailable("answer is not a list")
+    return messages
 
 
 def answer_after(events: list[Any], request_id: str, recipient: str) -> list[Any] | None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.background import BackgroundLoop
 from bot.config import Settings, get_settings
 from bot.notify import delivery_rules as rules
 from bot.notify.alert_texts import broken_store, render_email, render_sms
@@ -36,8 +37,10 @@ from bot.platform.services.alert_queue import open_due_incidents
 log = logging.getLogger(__name__)
 
 
-class Dispatcher:
+class Dispatcher(BackgroundLoop):
     """Sends what the alert outbox holds; several may run at once."""
+
+    task_name = "alert-dispatcher"
 
     def __init__(
         self,
@@ -50,12 +53,11 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """Wire it (senders default to the settings' Twilio account and SMTP server)."""
+        super().__init__()
         self.sessions, self.settings, self.clock = sessions, settings, clock
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._sms = sms
         self.email = email or SmtpEmailSender(settings)
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
 
     @property
     def sms(self) -> TwilioSmsSender:
@@ -169,23 +171,11 @@ class Dispatcher:
                 log.exception("alert dispatcher pass failed")
                 claimed = 0
             if claimed < self.settings.alert_batch:
-                try:
-                    await asyncio.wait_for(self._stop.wait(), self.settings.alert_poll_seconds)
-                except asyncio.TimeoutError:
-                    pass
-
-    def start(self) -> asyncio.Task[None]:
-        """Run :meth:`run` as a task of the current event loop (an app's lifespan)."""
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self.run(), name="alert-dispatcher")
-        return self._task
+                await self.pause(self.settings.alert_poll_seconds)
 
     async def stop(self) -> None:
-        """Finish the current pass and stop."""
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        """Finish the current pass and stop; close the SMS client."""
+        await super().stop()
         if self._sms is not None:
             self._sms.close()
             self._sms = None
