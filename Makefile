@@ -67,8 +67,8 @@ nlu-test:
 e2e:
 	$(PY) -m pytest -q tests/e2e
 
-e2e-production:  ## the end-to-end tests against PROFILE=production (PostgreSQL, Redis, 2 Rasa workers)
-	E2E_PROFILE=production $(PY) -m pytest -q tests/e2e
+e2e-production:  ## the end-to-end tests against PROFILE=production (PostgreSQL, Redis, 3 Rasa workers), then the fault tests
+	E2E_PROFILE=production E2E_RASA_WORKERS=3 $(PY) -m pytest -q tests/e2e
 
 bench: install train  ## benchmarks: latency (full stack vs bare Rasa REST), alert delivery, load (production profile)
 	$(PY) bench/latency.py

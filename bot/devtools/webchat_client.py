@@ -87,11 +87,14 @@ class WebChatUser:
         return await self._collect(time.perf_counter(), timeout)
 
     async def _collect(self, started: float, timeout: float) -> BotTurn:
-        """Wait for the end of a turn and take every bubble that arrived."""
-        await asyncio.wait_for(self._turns.get(), timeout)
+        """Wait for the end of a turn and take its bubbles (``bot_turn_complete`` says how
+        many; they arrived before it, on the same socket): turns queued one after another
+        are told apart."""
+        done = await asyncio.wait_for(self._turns.get(), timeout)
         seconds = time.perf_counter() - started
+        count = done.get("count") if isinstance(done, dict) else None
         messages = []
-        while not self._inbox.empty():
+        while not self._inbox.empty() and (count is None or len(messages) < count):
             messages.append(self._inbox.get_nowait())
         return BotTurn(messages, seconds)
 
