@@ -44,7 +44,6 @@ test: install  ## every check: lint, unit/integration, validate, train, stories,
 	@$(STAGE) "rasa test stories" $(MAKE) --no-print-directory rasa-test
 	@$(STAGE) "rasa test nlu (held out)" $(MAKE) --no-print-directory nlu-test
 	@$(STAGE) e2e $(PY) -m pytest -q tests/e2e
-	@$(STAGE) "e2e (production profile)" $(MAKE) --no-print-directory e2e-production
 	@echo "=== stage times"; cat var/test-times.txt
 
 lint:
