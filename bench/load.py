@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import get_settings  # noqa: E402
 from bot.devtools.webchat_client import WebChatUser  # noqa: E402
 from bot.identity import Identity, sign_identity, sign_session  # noqa: E402
-from bot.launcher import Stack, drop_isolated_databases, isolated_stack  # noqa: E402
+from bot.isolated_stacks import drop_isolated_databases, isolated_stack  # noqa: E402
+from bot.launcher import Stack  # noqa: E402
 
 P95_LIMIT = 1.0  # seconds, mode (b)
 

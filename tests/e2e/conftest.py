@@ -16,7 +16,8 @@ from bot.devtools.fake_smtp import FakeSmtpServer
 from bot.devtools.fake_telegram import FakeTelegramServer
 from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.devtools.webchat_client import WebChatUser
-from bot.launcher import MODEL_PATH, Stack, StackError, drop_isolated_databases, isolated_stack
+from bot.isolated_stacks import drop_isolated_databases, isolated_stack
+from bot.launcher import MODEL_PATH, Stack, StackError
 from tests.e2e.alert_support import outbox, wait_until_sent
 from tests.e2e.channel_fixtures import (
     alert_env,
