@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -193,6 +194,15 @@ def sessions(demo_db_url) -> Iterator[sessionmaker[Session]]:
         yield session_factory(engine)
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+async def widgets() -> AsyncIterator[list[Any]]:
+    """The web chats (socket.io clients at ``.client``) a test opened, disconnected after it."""
+    opened: list[Any] = []
+    yield opened
+    for widget in opened:
+        await widget.client.disconnect()
 
 
 @pytest.fixture

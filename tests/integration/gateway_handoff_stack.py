@@ -18,7 +18,9 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import socketio
@@ -50,6 +52,13 @@ TWILIO_ACCOUNT_SID = "AC" + "6b" * 16
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-handoff-0123"
 SMS_PUBLIC_URL = "https://sms.example.test/handoff"
 SUPPORT_PHONE = "+15550001000"
+RESUMED = ["resume", "action:action_listen"]  # resume, then listen (else Rasa stays silent)
+
+
+def hours_around_now() -> str:
+    """SUPPORT_HOURS from an hour ago to an hour from now (New York): "now" is within."""
+    now = datetime.now(ZoneInfo("America/New_York"))
+    return f"{now - timedelta(hours=1):%H:%M}-{now + timedelta(hours=1):%H:%M}"
 
 
 @dataclass

@@ -12,41 +12,27 @@ API and the gateway's in-process router (``runtime.handoffs``), as the console d
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.integration.gateway_handoff_stack import (
     ASK_FOR_A_PERSON,
+    RESUMED,
     HandoffStack,
     Widget,
     handoff_stack,
+    hours_around_now,
 )
 
 OLIVIA, MARC = "olivia@demo-kitchen.test", "marc@demo-kitchen.test"
 SAM = "sam@support.test"
-RESUMED = ["resume", "action:action_listen"]  # resume, then listen (else Rasa stays silent)
-
-
-def hours_around_now() -> str:
-    now = datetime.now(ZoneInfo("America/New_York"))
-    return f"{now - timedelta(hours=1):%H:%M}-{now + timedelta(hours=1):%H:%M}"
 
 
 @pytest.fixture
 async def stack(sqlite_url) -> AsyncIterator[HandoffStack]:
     async with handoff_stack(sqlite_url, hours_around_now()) as opened:
         yield opened
-
-
-@pytest.fixture
-async def widgets() -> AsyncIterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    for widget in opened:
-        await widget.client.disconnect()
 
 
 async def chat(stack: HandoffStack, widgets: list[Widget], email: str) -> Widget:

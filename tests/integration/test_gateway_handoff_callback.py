@@ -19,12 +19,13 @@ import pytest
 from bot.devtools.fake_twilio import FakeTwilioServer
 from tests.integration.gateway_handoff_stack import (
     ASK_FOR_A_PERSON,
+    RESUMED,
     TWILIO_ACCOUNT_SID,
     HandoffStack,
     Widget,
     handoff_stack,
+    hours_around_now,
 )
-from tests.integration.test_gateway_handoff import hours_around_now
 
 OLIVIA, MARC, SOFIA = (
     "olivia@demo-kitchen.test",
@@ -33,7 +34,6 @@ OLIVIA, MARC, SOFIA = (
 )
 OLIVIAS_PHONE, MARCS_PHONE, SOFIAS_PHONE = "+15550000001", "+15550000002", "+15550000003"
 SAM = "sam@support.test"
-RESUMED = ["resume", "action:action_listen"]
 MOVED_EN = (
     "OK — we'll text you at •••• 0001 as soon as someone from support is back. "
     "Meanwhile I'm here if you need me."
@@ -52,14 +52,6 @@ def twilio() -> Iterator[FakeTwilioServer]:
 async def stack(sqlite_url, twilio) -> AsyncIterator[HandoffStack]:
     async with handoff_stack(sqlite_url, hours_around_now(), twilio) as opened:
         yield opened
-
-
-@pytest.fixture
-async def widgets() -> AsyncIterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    for widget in opened:
-        await widget.client.disconnect()
 
 
 async def waiting_on_the_web(stack: HandoffStack, widgets: list[Widget], email: str) -> Widget:
