@@ -14,6 +14,7 @@ from typing import Any
 from actions.activation_api import format_links
 from actions.catalog import join_names, render
 from actions.status_render import Reply, reconnect_button, support_button
+from bot.platform_client import PROVIDER_NOT_RESPONDING
 
 CONFIRM_INTENT = "activation_confirm"
 
@@ -164,7 +165,9 @@ def outcome_reply(
     if outcome == "failed":
         text = render(
             lang,
-            "activation.failed",
+            "activation.not_responding"
+            if result.get("error") == PROVIDER_NOT_RESPONDING
+            else "activation.failed",
             support_phone=support_phone,
             button=support_button_shown,
             **values,

@@ -77,11 +77,12 @@ class ActionCancelOrderConfirm(HandoverAction, CancelAction):
             say(dispatcher, turn, "cancel.in_progress", ref=ref)
             return []
         phone = get_settings().support_phone
-        kept = failed_reply(turn.lang, order, reason, phone)
+        error = done.get("error")
+        kept = failed_reply(turn.lang, order, reason, phone, error=error)
         if not is_retry(request_id):
             send(dispatcher, kept)
             return remember(ref)
-        handed = failed_reply(turn.lang, order, reason, phone, handed_over=True)
+        handed = failed_reply(turn.lang, order, reason, phone, handed_over=True, error=error)
         failure = Failure(handed=[handed], kept=[kept], gives_phone=True, events=remember(ref))
         return await self.hand_over_failure(turn, dispatcher, tracker, failure)
 

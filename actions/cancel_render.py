@@ -14,6 +14,7 @@ from typing import Any
 
 from actions.catalog import join_names, render
 from actions.status_render import Reply, support_button
+from bot.platform_client import PROVIDER_NOT_RESPONDING
 
 TIME_FORMATS = {"en": "%I:%M %p", "fr": "%H:%M", "es": "%H:%M"}
 RETRY_PREFIX = "retry-"  # the request id of a "Try again" button after a failure
@@ -163,17 +164,22 @@ def cancelled_reply(lang: str, order: dict[str, Any]) -> Reply:
 
 
 def failed_reply(
-    lang: str, order: dict[str, Any], reason: str, support_phone: str, handed_over: bool = False
+    lang: str,
+    order: dict[str, Any],
+    reason: str,
+    support_phone: str,
+    handed_over: bool = False,
+    error: str | None = None,
 ) -> Reply:
-    """The provider failed: Try again (a new request) or contact support.
+    """The provider failed (or did not answer: ``error`` ``provider_not_responding``):
+    Try again (a new request) or contact support.
 
     When the retry failed too and the conversation is handed to a person
     (``handed_over``), no buttons: the number only, someone from support takes it.
     """
     fields = _fields(lang, order)
-    text = render(
-        lang, "cancel.failed", support_phone=support_phone, handed_over=handed_over, **fields
-    )
+    key = "cancel.not_responding" if error == PROVIDER_NOT_RESPONDING else "cancel.failed"
+    text = render(lang, key, support_phone=support_phone, handed_over=handed_over, **fields)
     if handed_over:
         return Reply(text)
     buttons = [confirm_button(lang, order.get("ref"), reason, "retry"), support_button(lang)]

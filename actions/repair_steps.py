@@ -33,7 +33,7 @@ from actions.status_render import (
     try_again_button,
 )
 from actions.turn import Turn
-from bot.platform_client import PlatformError, PlatformUnavailable
+from bot.platform_client import PROVIDER_NOT_RESPONDING, PlatformError, PlatformUnavailable
 
 
 def _portal_accounts(status: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,6 +60,11 @@ async def check_steps(
         if exc.code == "not_portal_steps":
             say(dispatcher, turn, "repair.not_portal_steps")
             return remember(None, None)
+        if exc.code == PROVIDER_NOT_RESPONDING:
+            buttons = [try_again_button(turn.lang, account_id), support_button(turn.lang)]
+            provider = exc.detail.get("provider") or account_id
+            say(dispatcher, turn, "repair.check_not_responding", buttons=buttons, provider=provider)
+            return remember(account_id, "portal_steps")
         say_failure(dispatcher, turn, exc)
         return []
     except PlatformUnavailable as exc:

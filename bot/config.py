@@ -21,6 +21,7 @@ PRODUCTION_DEFAULTS: dict[str, object] = {
     "rasa_tracker_url": "postgresql://postgres@127.0.0.1:5432/merchant_assistant_tracker",
     "redis_url": "redis://127.0.0.1:6379/0",
     "log_format": "json",
+    "gateway_workers": 2,
 }
 """What PROFILE=production uses where nothing was set: this machine's PostgreSQL and Redis."""
 
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     rasa_urls: str = ""  # comma-separated Rasa workers; empty: RASA_URL
     rasa_workers: int = Field(default=0, ge=0)
     action_workers: int = Field(default=1, ge=1)
+    # Gateway processes sharing its port (uvicorn workers; the kernel spreads connections):
+    # more than one needs REDIS_URL (their shared state) and no Telegram polling.
+    gateway_workers: int = Field(default=1, ge=1)
     metrics_token: SecretStr = SecretStr("")  # bearer token for /metrics; empty: open
     log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
 
@@ -91,6 +95,13 @@ class Settings(BaseSettings):
     # The sandbox provider adapter's control endpoints (/internal/sandbox/...: set an
     # account's password or 2FA code, inject failures), for tests and demos only.
     sandbox_controls: bool = True
+    # A sandbox fault with error "hang" keeps the provider call waiting this long (then it
+    # fails without doing anything), standing for a provider that stopped answering.
+    sandbox_hang_seconds: float = Field(default=30.0, ge=0)
+
+    # How long the platform waits for any provider call; then the provider "is not
+    # responding" and nothing is changed (under PLATFORM_TIMEOUT, so the bot can say so).
+    provider_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Demo dashboard at "/" (pick a demo user); off in a real deployment.
     demo_mode: bool = True
@@ -208,6 +219,10 @@ class Settings(BaseSettings):
             for name, value in PRODUCTION_DEFAULTS.items():
                 if name not in self.model_fields_set:
                     object.__setattr__(self, name, value)
+        if self.gateway_workers > 1 and not self.redis_url:
+            raise ValueError("GATEWAY_WORKERS above 1 needs REDIS_URL (their shared state)")
+        if self.gateway_workers > 1 and self.telegram_mode == "polling":
+            raise ValueError("GATEWAY_WORKERS above 1 needs TELEGRAM_MODE webhook or off")
         return self
 
 

@@ -13,6 +13,10 @@ import httpx
 
 from bot.logs import stamp_request
 
+PROVIDER_NOT_RESPONDING = "provider_not_responding"
+"""The ``error`` of a side effect (and the ``code`` of a 504) when the delivery provider
+did not answer within the platform's provider timeout; nothing was changed."""
+
 
 class PlatformError(Exception):
     """The platform answered with an error the caller should explain to the user."""

@@ -93,6 +93,7 @@ def stack(
     # "now" is within support hours whatever the time of day; outside hours, see
     # support.platform_settings (test_handoff_outside_hours.py)
     running.env["SUPPORT_HOURS"] = ALWAYS_OPEN
+    running.env["SANDBOX_HANG_SECONDS"] = "8"  # a hung provider call wakes up within a test
     if PRODUCTION:  # PostgreSQL and Redis through proxies the fault tests can cut
         running.env.update(stores_through(proxies, running.env))
     running.env.update(channel_env(fake_telegram, fake_twilio))

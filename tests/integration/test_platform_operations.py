@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings
 from bot.platform.models import (
     AuditLog,
     Location,
@@ -26,7 +27,6 @@ from bot.platform.models import (
 )
 from bot.platform.providers.adapter import AccountRef
 from bot.platform.providers.registry import adapter_for
-from bot.platform.secrets_box import SecretsBox
 from bot.platform.services.audit import record_audit
 from bot.platform.services.operations import OperationFailed, run_once
 
@@ -149,9 +149,8 @@ def test_an_abandoned_run_is_taken_over(sessions) -> None:
 def _sandbox(session: Session, account_id: str):
     account = session.get(ProviderAccount, account_id)
     ref = AccountRef(account.id, account.provider_key, account.login, account.asks_2fa)
-    return adapter_for(
-        session, SecretsBox(Fernet.generate_key().decode()), account.provider_key
-    ), ref
+    settings = Settings(_env_file=None, credentials_key=Fernet.generate_key().decode())
+    return adapter_for(session, settings, account.provider_key), ref
 
 
 def _store(session: Session, location: str) -> int:

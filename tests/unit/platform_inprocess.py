@@ -78,9 +78,12 @@ PlatformT = TypeVar("PlatformT", bound=InProcessPlatform)
 
 
 @asynccontextmanager
-async def open_platform(db_url: str, kind: type[PlatformT]) -> AsyncIterator[PlatformT]:
-    """The platform app on ``db_url`` (demo data loaded), as a ``kind``."""
-    app = create_app(make_settings(db_url))
+async def open_platform(
+    db_url: str, kind: type[PlatformT], **overrides: object
+) -> AsyncIterator[PlatformT]:
+    """The platform app on ``db_url`` (demo data loaded), as a ``kind``; ``overrides``
+    are settings."""
+    app = create_app(make_settings(db_url, **overrides))
     transport = httpx.ASGITransport(app=app)
     client = PlatformClient("http://platform.test", transport=transport)
     async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:

@@ -3,6 +3,7 @@ locations, the warning, Confirm, a provider error, permissions and forged button
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -188,6 +189,27 @@ async def test_a_provider_error_is_said_and_handed_to_support(platform) -> None:
     assert [d["error"] for d in platform.audit("integration.activate_failed")] == [
         "activation_failed"
     ]
+
+
+async def test_a_provider_not_responding_is_said_and_nothing_changes(demo_db_url) -> None:
+    slow = {"provider_timeout_seconds": 0.3, "sandbox_hang_seconds": 1.0}
+    async with open_platform(demo_db_url, Platform, **slow) as platform:
+        river = platform.link_id("dd-river")
+        fault = {"method": "activate", "target": str(river), "error": "hang"}
+        queued = await platform.http.post("/internal/sandbox/faults", json=fault, headers=INTERNAL)
+        assert queued.status_code == 201
+        choice = await ask_doordash(platform)
+        [warning] = await press(platform, ActionActivationSelect, OLIVIA, choice[0]["buttons"][0])
+        confirm = button([warning], "Confirm")
+        [failed, *handoff] = await press(platform, ActionActivationConfirm, OLIVIA, confirm)
+        assert failed["text"].startswith(
+            "DoorDash isn't responding right now, so Riverside / Taco Town isn't active yet and"
+            " nothing was changed."
+        )
+        assert handoff[0]["text"] == "I'm passing this to a person from our support team."
+        assert platform.link_state(river) == ("connected", False)
+        await asyncio.sleep(1.0)  # the hung provider call ends before the database goes
+        assert platform.link_state(river) == ("connected", False)
 
 
 async def test_marc_and_sofia_are_told_who_can(platform) -> None:

@@ -4,6 +4,7 @@ isolation and forged confirms."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -193,6 +194,39 @@ async def test_a_provider_failure_offers_try_again_and_support(platform: Platfor
     done = await platform.press(OLIVIA, retry)
     assert done.text.startswith("Done: Uber Eats cancelled order UE-2002 (reason: Too busy).")
     assert platform.order("UE-2002")[:2] == ("cancelled", "too_busy")
+
+
+async def test_a_provider_not_responding_is_said_in_each_language(demo_db_url) -> None:
+    slow = {"provider_timeout_seconds": 0.3, "sandbox_hang_seconds": 1.0}
+    async with open_platform(demo_db_url, Platform, **slow) as platform:
+        said = {}
+        for lang, email, ref, text, reason in (
+            ("en", OLIVIA, "UE-2002", "cancel order UE-2002", "Too busy"),
+            ("fr", MARC, "PM-6006", "annule la commande PM-6006", "Cuisine fermée"),
+            ("es", MARC, "DD-1001", "cancela el pedido DD-1001", "Cocina cerrada"),
+        ):
+            fault = {"method": "cancel", "target": ref, "error": "hang"}
+            queued = await platform.http.post(
+                "/internal/sandbox/faults", json=fault, headers=INTERNAL
+            )
+            assert queued.status_code == 201
+            slots = {"conversation_language": lang}
+            first = await platform.say(email, text, "cancel_order", slots=slots)
+            confirm = await platform.press(email, first.button(reason), slots)
+            button = next(b for b in confirm.buttons if "request_id" in b["payload"])
+            failed = await platform.press(email, button, slots)
+            said[lang] = failed.text.split(". ")[0]
+            assert len(failed.buttons) == 2, failed.buttons  # Try again, Contact support
+            assert platform.order(ref)[0] != "cancelled"
+        assert said == {
+            "en": "Uber Eats isn't responding right now, so order UE-2002 was not cancelled and"
+            " nothing was changed",
+            "fr": "Postmates ne répond pas pour le moment : la commande PM-6006 n'a pas été"
+            " annulée et rien n'a été modifié",
+            "es": "DoorDash no responde en este momento, así que el pedido DD-1001 no se ha"
+            " cancelado y no se ha cambiado nada",
+        }
+        await asyncio.sleep(1.0)  # the hung provider calls end before the database goes
 
 
 async def test_cancel_my_last_doordash_order_lists_buttons(platform: Platform) -> None:

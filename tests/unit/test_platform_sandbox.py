@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import Settings
 from bot.platform.models import SandboxAccount
 from bot.platform.providers.adapter import AccountRef, ConnectionCheck, ProviderAdapter
 from bot.platform.providers.registry import adapter_for
@@ -46,9 +47,11 @@ def sandbox(demo_session, box) -> SandboxAdapter:
     return SandboxAdapter(demo_session, box)
 
 
-def test_the_registry_serves_the_sandbox_and_it_fits_the_port(demo_session, box):
-    adapter: ProviderAdapter = adapter_for(demo_session, box, "uber_eats")
-    assert isinstance(adapter, SandboxAdapter)
+def test_the_registry_serves_the_sandbox_within_the_deadline(demo_session):
+    settings = Settings(_env_file=None, credentials_key=KEY)
+    adapter: ProviderAdapter = adapter_for(demo_session, settings, "uber_eats")
+    assert adapter.sign_in(UE, "anyone@example.test", "demo-password").outcome == "authorized"
+    assert adapter.sign_in(UE, UE.login, "wrong").outcome == "invalid_credentials"
 
 
 def test_demo_password_any_login(sandbox):

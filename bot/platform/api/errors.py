@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import HTTPException, status
 
 from bot.platform.api.schemas import ErrorOut
+from bot.platform.providers.catalog import get_catalog
+from bot.platform.providers.deadline import ProviderNotResponding
 from bot.platform.services.errors import (
     Forbidden,
     NoPairing,
@@ -48,6 +50,10 @@ def http_error(exc: ServiceError, *, with_value: bool = False) -> HTTPException:
         detail["locked_until"] = exc.locked_until.isoformat()
     elif isinstance(exc, NoPairing | NoPendingCode):
         code = status.HTTP_404_NOT_FOUND
+    elif isinstance(exc, ProviderNotResponding):
+        code = status.HTTP_504_GATEWAY_TIMEOUT
+        info = get_catalog().provider(exc.value or "")
+        detail["provider"] = info.name if info else exc.value
     else:
         code = 422
         if with_value and exc.value is not None:

@@ -34,9 +34,15 @@ class FaultIn(BaseModel):
     target: str = Field(
         min_length=1,
         max_length=64,
-        description="activate: the store link id; cancel: the order ref; menu_export: the store id",
+        description="activate: the store link id; cancel: the order ref; menu_export: the"
+        " store id; check: the account id",
     )
-    error: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
+    error: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z_]+$",
+        description="the error code to answer; hang: no answer for SANDBOX_HANG_SECONDS",
+    )
 
 
 class FaultOut(FaultIn):
@@ -70,6 +76,8 @@ def queue_fault(body: FaultIn, session: DbSession, state: State) -> FaultOut:
     _require_sandbox(state)
     if body.method not in SANDBOX_METHODS:
         raise HTTPException(status_code=422, detail={"code": "bad_method"})
+    if body.method == "check" and body.error != "hang":
+        raise HTTPException(status_code=422, detail={"code": "bad_error"})
     target = body.target.upper() if body.method == "cancel" else body.target
     fault = SandboxFault(method=body.method, target=target, error=body.error)
     session.add(fault)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.platform.models.base import Base, utcnow
 
-SANDBOX_METHODS: tuple[str, ...] = ("activate", "cancel", "menu_export")
-"""Sandbox calls that can be recorded and made to fail."""
+SANDBOX_METHODS: tuple[str, ...] = ("activate", "cancel", "menu_export", "check")
+"""Sandbox calls that can be made to fail (``check``, the connection check after portal
+steps, only to ``hang``); the first three are recorded."""
 
 
 class SandboxCall(Base):

@@ -30,6 +30,7 @@ from bot.platform.providers.adapter import (
     ConnectionCheck,
     PairingStep,
 )
+from bot.platform.providers.deadline import ProviderNotResponding
 from bot.platform.providers.sandbox_actions import SandboxActions
 from bot.platform.secrets_box import SecretsBox
 
@@ -42,15 +43,17 @@ STORE_CONFIGURATION = "invalid_store_configuration"
 class SandboxAdapter(SandboxActions):
     """The sandbox implementation of :class:`~bot.platform.providers.adapter.ProviderAdapter`."""
 
-    def __init__(self, session: Session, box: SecretsBox) -> None:
+    def __init__(self, session: Session, box: SecretsBox, hang_seconds: float = 30.0) -> None:
         """Build the adapter.
 
         Args:
             session: The caller's session (the sandbox's state changes in its transaction).
             box: The credentials box (HMAC of passwords and codes).
+            hang_seconds: How long a call with a queued ``hang`` fault keeps waiting.
         """
         self._session = session
         self._box = box
+        self._hang_seconds = hang_seconds
 
     def sign_in(self, account: AccountRef, login: str, password: str) -> PairingStep:
         """Accept any login with the account's sandbox password."""
@@ -69,7 +72,10 @@ class SandboxAdapter(SandboxActions):
         return PairingStep("authorized")
 
     def check_connection(self, account: AccountRef, purpose: CheckPurpose) -> ConnectionCheck:
-        """The next injection for ``purpose``, else the sandbox's default answer."""
+        """The next injection for ``purpose``, else the sandbox's default answer (a queued
+        ``check`` fault ``hang`` on the account: no answer at all)."""
+        if purpose == "check" and self._hang_if_queued("check", account.id):
+            raise ProviderNotResponding(account.provider_key)
         injection = self._pop_injection(account.id, purpose)
         if injection is not None:
             return _as_check(injection)

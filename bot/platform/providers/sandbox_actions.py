@@ -5,7 +5,9 @@ it received in its own short transaction (table ``sandbox_calls``): a call is ke
 when the caller's transaction is rolled back, exactly as a real provider would have
 seen it. A repeated idempotency key is one call and gets the first answer. A fault queued
 in ``sandbox_faults`` (``POST /internal/sandbox/faults``) makes the next matching call
-fail with its error code.
+fail with its error code; the fault ``hang`` makes it wait ``hang_seconds`` first (a
+provider that stopped answering), then fail with ``provider_not_responding`` having done
+nothing.
 
 Without a fault: activation and cancellation succeed; a menu export checks the store's
 menu the way DoorDash does (no menu or no items, or an item without a name or a price →
@@ -14,6 +16,7 @@ menu the way DoorDash does (no menu or no items, or an item without a name or a 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -22,14 +25,17 @@ from sqlalchemy.orm import Session
 
 from bot.platform.models import Menu, SandboxCall, SandboxFault
 from bot.platform.providers.adapter import AccountRef, ActionOutcome
+from bot.platform.providers.deadline import NOT_RESPONDING
 
 MIN_WEEKLY_MENU_MINUTES = 30
+HANG = "hang"
 
 
 class SandboxActions:
     """Side-effect methods of the sandbox adapter (mixed into ``SandboxAdapter``)."""
 
     _session: Session
+    _hang_seconds: float
 
     def activate_store(
         self, account: AccountRef, store_link_id: int, idempotency_key: str
@@ -56,6 +62,27 @@ class SandboxActions:
             default=lambda: _menu_problem(self._session, store_id),
         )
 
+    def _hang_if_queued(self, method: str, target: str) -> bool:
+        """Use up a queued ``hang`` fault for ``method`` on ``target`` and wait; whether
+        there was one (the caller then answers nothing it read from the caller's session,
+        which has moved on)."""
+        with Session(bind=self._session.get_bind()) as own:
+            fault = own.scalars(
+                select(SandboxFault)
+                .where(
+                    SandboxFault.method == method,
+                    SandboxFault.target == target,
+                    SandboxFault.error == HANG,
+                )
+                .order_by(SandboxFault.id)
+            ).first()
+            if fault is None:
+                return False
+            own.delete(fault)
+            own.commit()
+        time.sleep(self._hang_seconds)
+        return True
+
     def _call(
         self,
         provider_key: str,
@@ -78,6 +105,10 @@ class SandboxActions:
             error = fault.error if fault is not None else (default() if default else None)
             if fault is not None:
                 own.delete(fault)
+            if error == HANG:
+                own.commit()  # the fault is used up, whatever the caller does meanwhile
+                time.sleep(self._hang_seconds)
+                error = NOT_RESPONDING
             own.add(
                 SandboxCall(
                     provider_key=provider_key,

@@ -25,7 +25,6 @@ from bot.platform.models import StoreLink, User, utcnow
 from bot.platform.providers.adapter import ProviderAdapter
 from bot.platform.providers.catalog import Catalog, get_catalog
 from bot.platform.providers.registry import adapter_for
-from bot.platform.secrets_box import SecretsBox
 from bot.platform.services.activation_views import (
     ActivationLink,
     describe,
@@ -146,7 +145,6 @@ def activate_links(
     if len(links) != len(wanted):
         raise Forbidden()
     views = {link.id: describe(catalog, link, lang) for link in links}
-    box = SecretsBox(settings.credentials_key)
     outcomes: list[LinkOutcome] = []
     targets = [(link.id, link.account.provider_key) for link in links]
     for link_id, provider_key in targets:
@@ -154,7 +152,7 @@ def activate_links(
         if view.reason not in (None, "already_active"):
             outcomes.append(LinkOutcome(view, "not_activatable"))
             continue
-        chosen = adapter or adapter_for(session, box, provider_key)
+        chosen = adapter or adapter_for(session, settings, provider_key)
         outcomes.append(_activate_one(session, user, chosen, view, request_id, now))
     return outcomes
 

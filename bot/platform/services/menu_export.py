@@ -22,7 +22,6 @@ from bot.platform.models import ProviderAccount, User, utcnow
 from bot.platform.models.onboarding import Onboarding
 from bot.platform.providers.registry import adapter_for
 from bot.platform.providers.sandbox_onboarding import qa_seconds
-from bot.platform.secrets_box import SecretsBox
 from bot.platform.services.audit import record_audit
 from bot.platform.services.onboarding_views import load_onboarding
 from bot.platform.services.operations import OperationFailed, OperationResult, run_once
@@ -42,7 +41,7 @@ def export_menus(
 
     Call it before changing any row of the transaction (the provider is outside it).
     """
-    adapter = adapter_for(session, SecretsBox(settings.credentials_key), account.provider_key)
+    adapter = adapter_for(session, settings, account.provider_key)
     ref = account_ref(account, [])
     return {
         store_id: adapter.export_menu(ref, store_id, f"{idempotency_key}:{store_id}").error

@@ -21,7 +21,6 @@ from bot.platform.models import LiveOrder, User, utcnow
 from bot.platform.providers.adapter import ProviderAdapter
 from bot.platform.providers.catalog import get_catalog
 from bot.platform.providers.registry import adapter_for
-from bot.platform.secrets_box import SecretsBox
 from bot.platform.services.audit import record_audit
 from bot.platform.services.errors import ServiceError
 from bot.platform.services.operations import OperationBusy, OperationFailed, run_once
@@ -118,7 +117,7 @@ def cancel_order(
             return {"outcome": "already_cancelled"}
         if row.status in ("delivered", "fulfilled"):
             raise OperationFailed({"outcome": "failed", "error": "order_not_cancellable"})
-        chosen = adapter or adapter_for(db, SecretsBox(settings.credentials_key), row.provider_key)
+        chosen = adapter or adapter_for(db, settings, row.provider_key)
         answer = chosen.cancel_order(row.provider_key, row.external_id, reason, idempotency_key)
         if not answer.ok:
             raise OperationFailed({"outcome": "failed", "error": answer.error or "provider_error"})

@@ -26,6 +26,7 @@ from bot.platform.models import (
     utcnow,
 )
 from bot.platform.providers.adapter import ProviderAdapter
+from bot.platform.providers.deadline import ProviderNotResponding
 from bot.platform.providers.registry import adapter_for
 from bot.platform.secrets_box import SecretsBox, new_token, sha256_hex
 from bot.platform.services.errors import NoPendingCode
@@ -110,7 +111,7 @@ def submit_credentials(
     if effective_state(pairing, now)[0] != "open":
         return StepResult("gone")
     box = SecretsBox(settings.credentials_key)
-    adapter = adapter or adapter_for(session, box, account.provider_key)
+    adapter = adapter or adapter_for(session, settings, account.provider_key)
     context = page_context_for(session, pairing, account)
     login = login.strip()
 
@@ -208,8 +209,7 @@ def _submit_code(
 ) -> StepResult:
     account = session.get(ProviderAccount, pairing.account_id)  # locked by the caller
     assert account is not None
-    box = SecretsBox(settings.credentials_key)
-    adapter = adapter or adapter_for(session, box, account.provider_key)
+    adapter = adapter or adapter_for(session, settings, account.provider_key)
     context = page_context_for(session, pairing, account)
 
     refused = _if_locked(session, pairing, account, context, now, "repair.pairing_code", via=via)
@@ -268,8 +268,15 @@ def _authorized(
     context: PageContext,
     now: datetime,
 ) -> StepResult:
-    """Re-check the connection after the provider authorized us, and record it."""
-    check = adapter.check_connection(account_ref(account), "pairing")
+    """Re-check the connection after the provider authorized us, and record it (a
+    provider that does not answer the check: the pairing fails, ``provider_error``)."""
+    try:
+        check = adapter.check_connection(account_ref(account), "pairing")
+    except ProviderNotResponding:
+        audit_pairing(session, pairing, account, "repair.pairing_result", result="provider_error")
+        finish_pairing(pairing, "failed", "provider_error", now)
+        session.commit()
+        return _result(pairing, context, "provider_error")
     apply_connection(session, account, check, now)
     clear_wrong_codes(session, account.id)
     if check.connected:

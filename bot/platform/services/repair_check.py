@@ -14,7 +14,6 @@ from bot.platform.languages import normalize_language
 from bot.platform.models import RepairRequest, User, utcnow
 from bot.platform.providers.adapter import ProviderAdapter
 from bot.platform.providers.registry import adapter_for
-from bot.platform.secrets_box import SecretsBox
 from bot.platform.services.errors import NotPortalSteps
 from bot.platform.services.repair_accounts import (
     STORE_CONFIGURATION,
@@ -84,8 +83,7 @@ def check_after_steps(
     if not configuration:
         raise NotPortalSteps(account_id)
     before = (configuration[0].error_type, configuration[0].error_case)
-    box = SecretsBox(settings.credentials_key)
-    adapter = adapter or adapter_for(session, box, account.provider_key)
+    adapter = adapter or adapter_for(session, settings, account.provider_key)
     check = adapter.check_connection(account_ref(account, configuration), "check")
     if check.connected:
         outcome = "resolved"
