@@ -44,6 +44,7 @@ test: install  ## every check: lint, unit/integration, validate, train, stories,
 	@$(STAGE) "rasa test stories" $(MAKE) --no-print-directory rasa-test
 	@$(STAGE) "rasa test nlu (held out)" $(MAKE) --no-print-directory nlu-test
 	@$(STAGE) e2e $(PY) -m pytest -q tests/e2e
+	@$(STAGE) "e2e (production profile)" $(MAKE) --no-print-directory e2e-production
 	@echo "=== stage times"; cat var/test-times.txt
 
 lint:
@@ -66,7 +67,7 @@ nlu-test:
 e2e:
 	$(PY) -m pytest -q tests/e2e
 
-e2e-production:  ## the end-to-end tests against PROFILE=production (PostgreSQL, Redis, 3 Rasa workers), then the fault tests
+e2e-production:  ## the end-to-end tests against PROFILE=production (PostgreSQL, Redis, 3 Rasa workers, 2 gateway processes), then the fault tests
 	E2E_PROFILE=production E2E_RASA_WORKERS=3 $(PY) -m pytest -q tests/e2e
 
 bench: install train  ## benchmarks: latency (full stack vs bare Rasa REST), alert delivery, load (production profile)

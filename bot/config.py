@@ -25,6 +25,15 @@ PRODUCTION_DEFAULTS: dict[str, object] = {
 }
 """What PROFILE=production uses where nothing was set: this machine's PostgreSQL and Redis."""
 
+RASA_LOCK_PREFIX = "marasa"  # Rasa wants letters and digits only
+"""The production profile's prefix of Rasa's RedisLockStore keys."""
+
+
+def rasa_lock_key(conversation_id: str) -> str:
+    """The Redis key of Rasa's ticket lock for ``conversation_id`` (RedisLockStore:
+    ``<prefix>:lock:<conversation id>``)."""
+    return f"{RASA_LOCK_PREFIX}:lock:{conversation_id}"
+
 
 class Settings(BaseSettings):
     """Every setting of every process; names are the env vars, upper-cased."""

@@ -7,6 +7,7 @@ and their own databases so they never clash with a running ``make run``.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,6 +38,9 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+MULTIPROCESS_METRICS = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @dataclass(frozen=True)
@@ -235,11 +239,25 @@ class Stack:
                     "--port",
                     str(p.gateway),
                     "--no-access-log",
+                    *self._gateway_workers(),
                 ],
                 f"{self.gateway_url}/healthz",
+                env=self._gateway_metrics(),
             )
         )
         return specs
+
+    def _gateway_workers(self) -> list[str]:
+        """uvicorn's ``--workers`` when the stack runs several gateway processes."""
+        workers = self.settings().gateway_workers
+        return ["--workers", str(workers)] if workers > 1 else []
+
+    def _gateway_metrics(self) -> dict[str, str]:
+        """Several gateway processes count into one folder (prometheus-client's
+        multiprocess mode), emptied when they start, so any of them serves the sum."""
+        if self.settings().gateway_workers < 2:
+            return {}
+        return {MULTIPROCESS_METRICS: str(self.log_dir.parent / "gateway-metrics")}
 
     def load_demo(self) -> None:
         """Reset the stack's platform database to the demo data (DATABASE_URL in ``env``)."""
@@ -270,6 +288,10 @@ class Stack:
                 echo(f"{item.spec.name} ready ({time.monotonic() - started:.1f}s)")
 
     def _spawn(self, spec: ProcessSpec, env: dict[str, str]) -> Running:
+        if MULTIPROCESS_METRICS in spec.env:  # the processes before these counted there
+            folder = Path(spec.env[MULTIPROCESS_METRICS])
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
         log_path = self.log_dir / f"{spec.name}.log"
         with log_path.open("ab") as log:
             proc = subprocess.Popen(  # noqa: S603 - our own fixed argv

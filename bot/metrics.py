@@ -1,13 +1,15 @@
 """Prometheus metrics every process serves at ``/metrics`` (prometheus-client).
 
-Each process records into the library's default registry; a process may add
-collectors read at scrape time (the platform's queue depths). Names start ``ma_``.
+Each process records into the library's default registry (several processes of one
+server, e.g. gateway workers: into PROMETHEUS_MULTIPROC_DIR, summed at scrape time); a
+process may add collectors read at scrape time (the platform's queue depths). Names start ``ma_``.
 ``METRICS_TOKEN``, when set, is the bearer token a scrape must carry.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -16,6 +18,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
@@ -49,8 +52,13 @@ REQUEST_SECONDS = Histogram(
 
 
 def exposition(*registries: CollectorRegistry) -> bytes:
-    """The text exposition of the default registry and ``registries``."""
-    return b"".join(generate_latest(registry) for registry in (REGISTRY, *registries))
+    """The text exposition of the default registry and ``registries`` — under
+    ``PROMETHEUS_MULTIPROC_DIR`` (several processes of one server), of all of them."""
+    base = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        base = CollectorRegistry()
+        multiprocess.MultiProcessCollector(base)
+    return b"".join(generate_latest(registry) for registry in (base, *registries))
 
 
 def scrape_allowed(token: str, authorization: str | None) -> bool:

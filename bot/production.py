@@ -15,10 +15,8 @@ import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
+from bot.config import RASA_LOCK_PREFIX, Settings
 from bot.platform.db import make_engine, normalize_url, safe_url
-
-RASA_LOCK_PREFIX = "marasa"  # Rasa wants letters and digits only
 
 
 class ProductionUnavailable(RuntimeError):

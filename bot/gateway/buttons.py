@@ -6,9 +6,14 @@ gets a short random id that is valid only in the conversation it was issued for;
 the user sends that id back (a click on the web, Telegram ``callback_data``, a numbered
 SMS reply mapped by its renderer), the gateway swaps in the real payload.
 
+Every store has the async interface :class:`ButtonStore`. :class:`ButtonRegistry` keeps
+the ids in this process's memory (the embedded profile, one gateway); with ``REDIS_URL``
+(the production profile, several gateways) :class:`bot.gateway.shared_state.RedisButtons`
+keeps them in Redis, so a button issued by one gateway process resolves in any other.
 Memory is bounded twice: a conversation keeps its most recent ``per_conversation`` ids
 (ids of a conversation's previous bot turns stay valid until then), and the registry
-keeps the ``max_conversations`` conversations used most recently.
+keeps the ``max_conversations`` conversations used most recently (in Redis: the
+conversations used within a day).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 ID_PREFIX = "b_"
 ID_RANDOM_CHARS = 10  # 60 bits; "b_" + 10 chars = 12 bytes, far below Telegram's 64.
+ID_LENGTH = len(ID_PREFIX) + ID_RANDOM_CHARS
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,38 @@ def new_button_id() -> str:
     return ID_PREFIX + secrets.token_urlsafe(8)[:ID_RANDOM_CHARS]
 
 
+def looks_like_button_id(text: str) -> bool:
+    """Whether ``text`` has the shape of an id (typed text never needs a look-up)."""
+    return len(text) == ID_LENGTH and text.startswith(ID_PREFIX)
+
+
+class ButtonStore(Protocol):
+    """Where the opaque ids of every conversation are kept (memory or Redis)."""
+
+    async def issue(self, conversation_id: str, payload: str, one_time: bool = False) -> str:
+        """Issue an id standing for ``payload`` in ``conversation_id`` (see
+        :meth:`ButtonRegistry.issue`)."""
+        ...
+
+    async def resolve(self, conversation_id: str, button_id: str) -> str | None:
+        """The payload behind ``button_id`` in this conversation, else None; a one-time
+        id resolves exactly once."""
+        ...
+
+    async def used_up(self, conversation_id: str, button_id: str) -> bool:
+        """Whether ``button_id`` is a one-time id of this conversation already used."""
+        ...
+
+    async def forget(self, conversation_id: str) -> None:
+        """Drop every id of a conversation."""
+        ...
+
+
 class ButtonRegistry:
     """Maps the opaque button ids the gateway issued back to real payloads, per conversation.
 
-    Not shared between processes: a deployment with several gateways needs sticky
-    sessions (or a shared store behind the same interface).
+    In this process's memory: not shared between processes (several gateways use
+    :class:`bot.gateway.shared_state.RedisButtons`).
     """
 
     def __init__(self, per_conversation: int = 100, max_conversations: int = 10_000) -> None:
@@ -53,7 +87,7 @@ class ButtonRegistry:
         self._max_conversations = max_conversations
         self._ids: OrderedDict[str, OrderedDict[str, _Entry]] = OrderedDict()
 
-    def issue(self, conversation_id: str, payload: str, one_time: bool = False) -> str:
+    async def issue(self, conversation_id: str, payload: str, one_time: bool = False) -> str:
         """Issue an id standing for ``payload`` in ``conversation_id``.
 
         Args:
@@ -74,7 +108,7 @@ class ButtonRegistry:
             entries.popitem(last=False)
         return button_id
 
-    def resolve(self, conversation_id: str, button_id: str) -> str | None:
+    async def resolve(self, conversation_id: str, button_id: str) -> str | None:
         """The payload behind ``button_id`` if it was issued for this conversation, else None.
 
         A one-time id is used up by the call that resolves it (see :meth:`used_up`).
@@ -90,12 +124,12 @@ class ButtonRegistry:
             entries[button_id] = _Entry(entry.payload, one_time=True, used=True)
         return entry.payload
 
-    def used_up(self, conversation_id: str, button_id: str) -> bool:
+    async def used_up(self, conversation_id: str, button_id: str) -> bool:
         """Whether ``button_id`` is a one-time id of this conversation that was already used."""
         entry = (self._ids.get(conversation_id) or {}).get(button_id)
         return entry is not None and entry.used
 
-    def forget(self, conversation_id: str) -> None:
+    async def forget(self, conversation_id: str) -> None:
         """Drop every id of a conversation (e.g. when it is closed)."""
         self._ids.pop(conversation_id, None)
 

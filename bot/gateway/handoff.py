@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.gateway.conversations import ConversationLocks, parse_conversation_id
-from bot.gateway.handoff_cache import HandoffCache, Missing
+from bot.gateway.handoff_cache import HandoffCache, HandoffStore, Missing
 from bot.gateway.handoff_texts import (
     CALLBACK_PAYLOAD,
     CALLBACK_REFUSALS,
@@ -49,6 +49,7 @@ from bot.gateway.handoff_texts import (
 )
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rendering import BotReply
+from bot.gateway.shared_locks import SharedLockUnavailable
 from bot.identity import Identity
 from bot.internal_client import InternalPlatformClient
 from bot.platform_client import PlatformError, PlatformUnavailable
@@ -77,7 +78,7 @@ class HandoffRouter:
         self,
         locks: ConversationLocks,
         delivery: Delivery,
-        cache: HandoffCache | None = None,
+        cache: HandoffStore | None = None,
     ) -> None:
         """Create the router; :meth:`bind` gives it its clients when the runtime opens.
 
@@ -85,11 +86,12 @@ class HandoffRouter:
             locks: the conversations' locks (the relay's), so agent actions never
                 interleave with a user's turn.
             delivery: ``runtime.delivery``.
-            cache: the platform's answers, kept briefly (by default a few seconds).
+            cache: the platform's answers, kept briefly (by default a few seconds, in
+                this process's memory; shared by every gateway process with Redis).
         """
         self._locks = locks
         self._delivery = delivery
-        self._cache = cache or HandoffCache()
+        self._cache: HandoffStore = cache or HandoffCache()
         self._resume_pending: set[str] = set()
         self._message_listeners: list[UserMessageListener] = []
         self._handoff_listeners: list[HandoffListener] = []
@@ -99,7 +101,6 @@ class HandoffRouter:
     def bind(self, platform: InternalPlatformClient | None, rasa: RasaClient | None) -> None:
         """Use these clients (None, None when the runtime closes)."""
         self._platform, self._rasa = platform, rasa
-        self._cache.forget()
 
     # --- the console's side ----------------------------------------------------------
 
@@ -115,9 +116,16 @@ class HandoffRouter:
         """Call ``listener(handoff)`` when the user changed a handoff (cancelled it)."""
         self._handoff_listeners.append(listener)
 
-    def changed(self, conversation_id: str) -> None:
-        """Forget what is cached about ``conversation_id``: the next message asks again."""
-        self._cache.forget(conversation_id)
+    async def changed(self, conversation_id: str) -> None:
+        """Forget what is cached about ``conversation_id``: the next message asks again.
+
+        Redis unreachable is only logged: the answer it keeps expires in seconds, and no
+        turn runs without Redis meanwhile (the conversation's lock is there too).
+        """
+        try:
+            await self._cache.forget(conversation_id)
+        except SharedLockUnavailable as exc:
+            log.warning("cached handoff of %s not forgotten: %s", conversation_id, exc)
 
     async def take(self, handoff: Handoff, agent_name: str) -> None:
         """An agent took the handoff: pause Rasa's tracker if it is not, tell the user.
@@ -127,7 +135,7 @@ class HandoffRouter:
         """
         conversation_id = str(handoff["conversation_id"])
         async with self._locks.hold(conversation_id):
-            self.changed(conversation_id)
+            await self.changed(conversation_id)
             self._resume_pending.discard(conversation_id)
             try:
                 if await self.rasa.is_paused(conversation_id) is not True:
@@ -193,20 +201,20 @@ class HandoffRouter:
             stored = await self.platform.handoff_message(int(handoff["id"]), "user", message)
         except PlatformUnavailable:
             log.warning("message for handoff %s not stored: unreachable", handoff.get("id"))
-            self.changed(conversation_id)
+            await self.changed(conversation_id)
             return [BotReply(text=text("not_delivered", language))]
         except PlatformError as exc:  # ended meanwhile (409 not_open): back with the bot
             log.info("message for handoff %s not stored: %s", handoff.get("id"), exc.code)
             stored = None
         if stored is None:
-            self.changed(conversation_id)
+            await self.changed(conversation_id)
             return None
         await self._notify(self._message_listeners, handoff, stored)
         return []
 
-    def rasa_turn_done(self, conversation_id: str) -> None:
+    async def rasa_turn_done(self, conversation_id: str) -> None:
         """A message went to Rasa: its actions may have opened a handoff meanwhile."""
-        self.changed(conversation_id)
+        await self.changed(conversation_id)
 
     # --- inside ------------------------------------------------------------------------
 
@@ -227,7 +235,7 @@ class HandoffRouter:
     async def _active(self, conversation_id: str) -> Handoff | None:
         """The conversation's open handoff (cached briefly); None when the platform
         cannot say (the message then goes to Rasa, whose tracker is paused if needed)."""
-        cached = self._cache.get(conversation_id)
+        cached = await self._cache.get(conversation_id)
         if cached is not Missing:
             return cached if isinstance(cached, dict) else None
         try:
@@ -235,7 +243,7 @@ class HandoffRouter:
         except (PlatformError, PlatformUnavailable) as exc:
             log.warning("open handoff of %s unknown: %s", conversation_id, exc)
             return None
-        self._cache.put(conversation_id, handoff)
+        await self._cache.put(conversation_id, handoff)
         return handoff
 
     async def _cancel(self, handoff: Handoff, language: str | None) -> list[BotReply]:
@@ -249,7 +257,7 @@ class HandoffRouter:
         except PlatformUnavailable:
             log.warning("cancel of handoff %s: platform unreachable", handoff.get("id"))
             return [BotReply(text=text("not_delivered", language))]
-        self.changed(conversation_id)
+        await self.changed(conversation_id)
         await self._resume(conversation_id)
         if isinstance(ended, dict):
             await self._notify(self._handoff_listeners, ended)
@@ -268,14 +276,14 @@ class HandoffRouter:
             return [BotReply(text=text("not_delivered", language))]
         except PlatformError as exc:
             log.info("callback of handoff %s refused: %s", handoff.get("id"), exc.code)
-            self.changed(conversation_id)
+            await self.changed(conversation_id)
             return [
                 BotReply(text=text(CALLBACK_REFUSALS.get(exc.code, "callback_failed"), language))
             ]
-        self.changed(conversation_id)
+        await self.changed(conversation_id)
         if answer is None:  # gone meanwhile
             return [BotReply(text=text("callback_ended", language))]
-        self.changed(str(answer.get("sms_conversation_id") or ""))
+        await self.changed(str(answer.get("sms_conversation_id") or ""))
         await self._resume(conversation_id)
         await self._notify(self._handoff_listeners, answer)
         key = "callback_moved" if answer.get("outcome") == "moved" else "callback_merged"
@@ -284,7 +292,7 @@ class HandoffRouter:
     async def _end(self, handoff: Handoff, key: str, agent_name: str) -> None:
         conversation_id = str(handoff["conversation_id"])
         async with self._locks.hold(conversation_id):
-            self.changed(conversation_id)
+            await self.changed(conversation_id)
             await self._resume(conversation_id)
             language = _language(handoff)
             said = text(key, language, agent=first_name(agent_name, language))

@@ -1,8 +1,12 @@
 """What the gateway last heard from the platform about a conversation's open handoff.
 
 Asked for every user message, so kept a few seconds per conversation; forgotten when
-this process learns something changed (an agent's action, a Rasa turn that may have
-opened one, the user cancelling). Bounded: the least recently used entries go first.
+a gateway process learns something changed (an agent's action, a Rasa turn that may
+have opened one, the user cancelling). Every store has the async interface
+:class:`HandoffStore`: :class:`HandoffCache` keeps the answers in this process's memory
+(bounded: the least recently used entries go first); with ``REDIS_URL``
+:class:`bot.gateway.shared_state.RedisHandoffCache` keeps them in Redis, so an agent's
+take through one gateway process is seen by every other one at once.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 CACHE_SECONDS = 3.0
 MAX_CACHED = 10_000
@@ -19,8 +23,25 @@ Missing = object()
 """Nothing (fresh) is known: ask the platform."""
 
 
+class HandoffStore(Protocol):
+    """Open handoff (or None) per conversation, each answer trusted a few seconds."""
+
+    async def get(self, conversation_id: str) -> dict[str, Any] | None | object:
+        """The cached handoff (None: none open), or :data:`Missing`."""
+        ...
+
+    async def put(self, conversation_id: str, handoff: dict[str, Any] | None) -> None:
+        """Remember the platform's answer for ``conversation_id``."""
+        ...
+
+    async def forget(self, conversation_id: str) -> None:
+        """Forget one conversation's answer (for every gateway process sharing it)."""
+        ...
+
+
 class HandoffCache:
-    """Open handoff (or None) per conversation, each answer trusted ``seconds``."""
+    """Open handoff (or None) per conversation, each answer trusted ``seconds``, in this
+    process's memory."""
 
     def __init__(
         self,
@@ -33,23 +54,20 @@ class HandoffCache:
         self._size = size
         self._entries: OrderedDict[str, tuple[float, dict[str, Any] | None]] = OrderedDict()
 
-    def get(self, conversation_id: str) -> dict[str, Any] | None | object:
+    async def get(self, conversation_id: str) -> dict[str, Any] | None | object:
         """The cached handoff (None: none open), or :data:`Missing`."""
         entry = self._entries.get(conversation_id)
         if entry is None or entry[0] <= self._clock():
             return Missing
         return entry[1]
 
-    def put(self, conversation_id: str, handoff: dict[str, Any] | None) -> None:
+    async def put(self, conversation_id: str, handoff: dict[str, Any] | None) -> None:
         """Remember the platform's answer for ``conversation_id``."""
         self._entries[conversation_id] = (self._clock() + self._seconds, handoff)
         self._entries.move_to_end(conversation_id)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
-    def forget(self, conversation_id: str | None = None) -> None:
-        """Forget one conversation (or every one)."""
-        if conversation_id is None:
-            self._entries.clear()
-        else:
-            self._entries.pop(conversation_id, None)
+    async def forget(self, conversation_id: str) -> None:
+        """Forget one conversation."""
+        self._entries.pop(conversation_id, None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.gateway.buttons import ButtonRegistry
+from bot.gateway.buttons import ButtonStore, looks_like_button_id
 
 MAX_MESSAGE_CHARS = 2_000
 
@@ -50,8 +50,8 @@ class UserMessage:
     used_up: bool = False  # a one-time button pressed again: nothing to send to Rasa
 
 
-def read_user_message(
-    conversation_id: str, text: object, buttons: ButtonRegistry
+async def read_user_message(
+    conversation_id: str, text: object, buttons: ButtonStore
 ) -> UserMessage | None:
     """Resolve a button id or neutralise typed text; None when nothing is left to send.
 
@@ -61,19 +61,24 @@ def read_user_message(
         conversation_id: the conversation the message belongs to (as the gateway named it).
         text: what the channel delivered; anything but a string is ignored.
         buttons: the registry of ids issued to this gateway's conversations.
+
+    Raises:
+        SharedStateUnavailable: the registry is in Redis and Redis is unreachable.
     """
     if not isinstance(text, str):
         return None
-    payload = buttons.resolve(conversation_id, text.strip())
-    if payload is not None:
-        return UserMessage(payload, from_button=True)
-    if buttons.used_up(conversation_id, text.strip()):
-        return UserMessage("", from_button=True, used_up=True)
+    button_id = text.strip()
+    if looks_like_button_id(button_id):
+        payload = await buttons.resolve(conversation_id, button_id)
+        if payload is not None:
+            return UserMessage(payload, from_button=True)
+        if await buttons.used_up(conversation_id, button_id):
+            return UserMessage("", from_button=True, used_up=True)
     cleaned = neutralise(text)
     return UserMessage(cleaned, from_button=False) if cleaned is not None else None
 
 
-def to_rasa_message(conversation_id: str, text: object, buttons: ButtonRegistry) -> str | None:
+async def to_rasa_message(conversation_id: str, text: object, buttons: ButtonStore) -> str | None:
     """The message Rasa should receive for what the user sent, or None to ignore it.
 
     Args:
@@ -85,5 +90,5 @@ def to_rasa_message(conversation_id: str, text: object, buttons: ButtonRegistry)
         The real payload when ``text`` is an id issued for this conversation, the
         neutralised text otherwise, None when nothing is left to send.
     """
-    message = read_user_message(conversation_id, text, buttons)
+    message = await read_user_message(conversation_id, text, buttons)
     return message.text if message is not None and not message.used_up else None

@@ -11,6 +11,7 @@ an agent taking a conversation reads its recent texts from ``/tracker``
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -52,6 +53,7 @@ class RasaClient:
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
         api_token: str = "",
+        forget_lock: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         """Create the client (no connection is opened until the first message).
 
@@ -60,11 +62,15 @@ class RasaClient:
             timeout: seconds to wait for Rasa's answer (it runs the actions first).
             transport: an httpx transport to use instead of the network (tests).
             api_token: Rasa's HTTP API token (``--auth-token``), for session starts.
+            forget_lock: drops Rasa's lock of a conversation whose worker died holding
+                it (the lock store is shared), so the resent message is not queued
+                behind a ticket nobody will finish.
         """
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         self.workers = RasaWorkers(urls)
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._api_token = api_token
+        self._forget_lock = forget_lock
 
     async def _request(
         self, conversation_id: str, method: str, path: str, **kwargs: Any
@@ -125,17 +131,28 @@ class RasaClient:
     ) -> list[Any]:
         """The worker died during this message's turn: answer from the tracker store if
         the turn was stored, else send the message to the conversation's next worker."""
-        self.workers.mark_down(self.workers.pick(conversation_id))
+        worker = self.workers.pick(conversation_id)
+        self.workers.mark_down(worker)
         request_id = body["metadata"]["request_id"]
         try:
             stored = await self._stored_answer(conversation_id, request_id)
             if stored is not None:
                 log.info("turn of %s was stored before the worker died", conversation_id)
                 return stored
+            if self._forget_lock is not None and not await self._answers(worker):
+                await self._forget_lock(conversation_id)  # its ticket would block for long
             response = await self._request(conversation_id, "POST", WEBHOOK_PATH, json=body)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(type(lost).__name__) from exc
         return _webhook_messages(response, conversation_id)
+
+    async def _answers(self, worker: str) -> bool:
+        """Whether ``worker`` still answers at all (a dead one refuses connections)."""
+        try:
+            await self._client.get(f"{worker}/version", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return True
 
     async def _stored_answer(self, conversation_id: str, request_id: str) -> list[Any] | None:
         """The bot messages that followed the user message ``request_id`` in the stored

@@ -31,7 +31,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.gateway.activity import ActivityReporter
-from bot.gateway.buttons import ButtonRegistry
+from bot.gateway.buttons import ButtonStore
 from bot.gateway.codes import find_code
 from bot.gateway.conversations import ConversationLocks
 from bot.gateway.handoff import HandoffRouter
@@ -69,7 +69,7 @@ class Relay:
     def __init__(
         self,
         rasa: RasaClient,
-        buttons: ButtonRegistry,
+        buttons: ButtonStore,
         locks: ConversationLocks,
         identity_secret: str,
         identity_ttl_seconds: int,
@@ -114,7 +114,7 @@ class Relay:
         with log_context(identity.conversation_id):
             try:
                 await self._handle(identity, message, language, deliver)
-            except SharedLockUnavailable as exc:  # Redis down: the turn is not run
+            except SharedLockUnavailable as exc:  # Redis down (lock or shared state): not run
                 log.warning("turn of %s not run: %s", identity.conversation_id, exc)
                 TURN_ERRORS.labels(identity.channel, "lock").inc()
                 await deliver([BotReply(text=text("rasa_unavailable", language))])
@@ -136,7 +136,7 @@ class Relay:
             deliver: sends the replies to the user's channel.
         """
         async with self._locks.hold(identity.conversation_id):
-            inbound = read_user_message(identity.conversation_id, message, self._buttons)
+            inbound = await read_user_message(identity.conversation_id, message, self._buttons)
             if inbound is None:
                 return
             if self._activity is not None:  # live for the console; never slows the turn
@@ -163,14 +163,14 @@ class Relay:
                 raw = await self._rasa.send(
                     identity.conversation_id, inbound.text, token, identity.channel
                 )
-                replies = from_rasa(raw, identity.conversation_id, self._buttons)
+                replies = await from_rasa(raw, identity.conversation_id, self._buttons)
             except RasaUnavailable:
                 TURN_ERRORS.labels(identity.channel, "rasa").inc()
                 replies = [BotReply(text=text("rasa_unavailable", language))]
             if not replies:  # an action failed (Rasa goes on without its events): say so
                 TURN_ERRORS.labels(identity.channel, "no_answer").inc()
                 replies = [BotReply(text=text("turn_failed", language))]
-            self._rasa_turn_done(identity.conversation_id)
+            await self._rasa_turn_done(identity.conversation_id)
             await deliver(replies)
 
     async def continue_conversation(
@@ -217,8 +217,8 @@ class Relay:
         except RasaUnavailable:
             return [BotReply(text=text("rasa_unavailable", language))]
         finally:
-            self._rasa_turn_done(identity.conversation_id)
-        return from_rasa(raw, identity.conversation_id, self._buttons)
+            await self._rasa_turn_done(identity.conversation_id)
+        return await from_rasa(raw, identity.conversation_id, self._buttons)
 
     async def _take_code(
         self, identity: Identity, typed: str, language: str | None
@@ -260,10 +260,10 @@ class Relay:
         intent, entities = _continuation(taken)
         return await self.trigger(identity, intent, entities, language)
 
-    def _rasa_turn_done(self, conversation_id: str) -> None:
+    async def _rasa_turn_done(self, conversation_id: str) -> None:
         """Rasa's actions may have opened a handoff (contact support): ask again next time."""
         if self._handoffs is not None:
-            self._handoffs.rasa_turn_done(conversation_id)
+            await self._handoffs.rasa_turn_done(conversation_id)
 
     async def _bound_session(self, conversation_id: str) -> None:
         """Count the conversation's turns; start a new Rasa session when there are too many."""

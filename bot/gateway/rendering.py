@@ -3,7 +3,7 @@
 Rasa's REST channel answers a list of messages (``{"recipient_id", "text", "buttons":
 [{"title", "payload"}], ...}``). :func:`from_rasa` turns them into channel-neutral
 :class:`BotReply` objects whose buttons already carry opaque ids (the real payloads
-stay in the :class:`~bot.gateway.buttons.ButtonRegistry`); one small function per
+stay in the :class:`~bot.gateway.buttons.ButtonStore`); one small function per
 channel turns a :class:`BotReply` into that channel's message (:func:`to_web` here;
 Telegram inline keyboards and numbered SMS options build on the same model).
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.gateway.buttons import ButtonRegistry
+from bot.gateway.buttons import ButtonStore
 from bot.side_effects import ONE_TIME_INTENTS
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ class BotReply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
 
 
-def from_rasa(
-    messages: Iterable[Any], conversation_id: str, registry: ButtonRegistry
+async def from_rasa(
+    messages: Iterable[Any], conversation_id: str, registry: ButtonStore
 ) -> list[BotReply]:
     """Channel-neutral replies for Rasa's messages, issuing an opaque id per button.
 
@@ -70,6 +70,9 @@ def from_rasa(
         messages: the JSON list Rasa's REST webhook answered.
         conversation_id: the conversation the ids are issued for.
         registry: where the real payloads are kept.
+
+    Raises:
+        SharedStateUnavailable: the registry is in Redis and Redis is unreachable.
     """
     replies: list[BotReply] = []
     for message in messages:
@@ -78,7 +81,7 @@ def from_rasa(
             continue
         text = message.get("text")
         text = text if isinstance(text, str) else ""
-        buttons = tuple(_buttons(message.get("buttons"), conversation_id, registry))
+        buttons = tuple(await _buttons(message.get("buttons"), conversation_id, registry))
         if not text and not buttons:
             log.debug("skipping a Rasa message without text: %s", sorted(message))
             continue
@@ -86,9 +89,10 @@ def from_rasa(
     return replies
 
 
-def _buttons(raw: Any, conversation_id: str, registry: ButtonRegistry) -> Iterable[Button]:
+async def _buttons(raw: Any, conversation_id: str, registry: ButtonStore) -> list[Button]:
+    buttons: list[Button] = []
     if not isinstance(raw, list):
-        return
+        return buttons
     for button in raw:
         if not isinstance(button, dict):
             continue
@@ -97,8 +101,9 @@ def _buttons(raw: Any, conversation_id: str, registry: ButtonRegistry) -> Iterab
             continue
         title = title if isinstance(title, str) and title else payload
         one_time = is_one_time(payload)
-        button_id = registry.issue(conversation_id, payload, one_time=one_time)
-        yield Button(title=title, button_id=button_id, one_time=one_time)
+        button_id = await registry.issue(conversation_id, payload, one_time=one_time)
+        buttons.append(Button(title=title, button_id=button_id, one_time=one_time))
+    return buttons
 
 
 def to_web(reply: BotReply) -> dict[str, Any]:

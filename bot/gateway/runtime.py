@@ -20,15 +20,20 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import httpx
+from redis.exceptions import RedisError
 
-from bot.config import Settings
-from bot.gateway.buttons import ButtonRegistry
+from bot.config import Settings, rasa_lock_key
+from bot.gateway.arrival_queue import ArrivalQueue
+from bot.gateway.buttons import ButtonRegistry, ButtonStore
 from bot.gateway.conversations import ConversationLocks
 from bot.gateway.handoff import HandoffRouter
+from bot.gateway.handoff_cache import HandoffCache, HandoffStore
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.rendering import BotReply
 from bot.gateway.shared_locks import SharedLocks
+from bot.gateway.shared_state import RedisButtons, RedisHandoffCache, RedisSmsChoices, connect
+from bot.gateway.sms_choices import ChoiceStore, SmsChoices
 from bot.internal_client import InternalPlatformClient
 
 log = logging.getLogger(__name__)
@@ -38,8 +43,8 @@ ChannelDeliver = Callable[[str, list[BotReply]], Awaitable[None]]
 
 
 class GatewayRuntime:
-    """The shared clients (platform, Rasa), button registry, locks, relay, channels and
-    the handoff router (``handoffs``)."""
+    """The shared clients (platform, Rasa), button ids (``buttons``), SMS choices
+    (``sms_choices``), locks, relay, channels and the handoff router (``handoffs``)."""
 
     def __init__(
         self,
@@ -56,10 +61,18 @@ class GatewayRuntime:
             rasa_transport: httpx transport for the Rasa client (tests only).
         """
         self.settings = settings
-        self.buttons = ButtonRegistry()
         # REDIS_URL (production profile): a conversation's turns never overlap across
-        # gateway processes either.
+        # gateway processes either, and the state a turn leaves for the next one (button
+        # ids, SMS choices, the cached handoff) is the same in every process.
         self._shared_locks = SharedLocks(settings.redis_url) if settings.redis_url else None
+        self._redis = connect(settings.redis_url) if settings.redis_url else None
+        self.buttons: ButtonStore = ButtonRegistry()
+        self.sms_choices: ChoiceStore = SmsChoices()
+        handoff_cache: HandoffStore = HandoffCache()
+        if self._redis is not None:
+            self.buttons = RedisButtons(self._redis)
+            self.sms_choices = RedisSmsChoices(self._redis)
+            handoff_cache = RedisHandoffCache(self._redis)
         self.locks = ConversationLocks(self._shared_locks)
         self._platform_transport = platform_transport
         self._rasa_transport = rasa_transport
@@ -67,7 +80,7 @@ class GatewayRuntime:
         self._rasa: RasaClient | None = None
         self._relay: Relay | None = None
         self._channels: dict[str, ChannelDeliver] = {}
-        self.handoffs = HandoffRouter(self.locks, self.delivery)
+        self.handoffs = HandoffRouter(self.locks, self.delivery, handoff_cache)
         self._tasks: set[asyncio.Task[None]] = set()
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
@@ -97,6 +110,24 @@ class GatewayRuntime:
     def delivery(self, channel: str) -> ChannelDeliver | None:
         """The registered delivery of ``channel``, or None."""
         return self._channels.get(channel)
+
+    async def _forget_rasa_lock(self, conversation_id: str) -> None:
+        """Drop Rasa's ticket lock of a conversation whose Rasa worker died holding it."""
+        assert self._redis is not None
+        try:
+            await self._redis.delete(rasa_lock_key(conversation_id))
+        except RedisError as exc:
+            log.warning("Rasa's lock of %s not dropped: %s", conversation_id, exc)
+
+    def arrival_queue(
+        self,
+        channel: str,
+        handle: Callable[[dict[str, Any]], Awaitable[None]],
+        spawn: Callable[[Coroutine[Any, Any, None], str], Any] | None = None,
+    ) -> ArrivalQueue:
+        """Per-sender arrival order for ``channel``'s webhook messages (across gateway
+        processes when Redis is configured), handled by ``spawn`` (default :meth:`spawn`)."""
+        return ArrivalQueue(channel, handle, spawn or self.spawn, self._redis, self._shared_locks)
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """Run ``work`` in the background, keeping a reference until it is done.
@@ -128,6 +159,7 @@ class GatewayRuntime:
             settings.rasa_timeout,
             transport=self._rasa_transport,
             api_token=settings.rasa_token.get_secret_value(),
+            forget_lock=self._forget_rasa_lock if self._redis is not None else None,
         )
         self._relay = Relay(
             self._rasa,
@@ -161,6 +193,8 @@ class GatewayRuntime:
         self._platform = self._rasa = self._relay = None
         if self._shared_locks is not None:
             await self._shared_locks.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
     @property
     def platform(self) -> InternalPlatformClient:

@@ -16,9 +16,12 @@ and ``O`` plus the digits 2–9, always with at least one letter (so a code is n
 taken for a number, nor for a 2FA code, see :mod:`bot.gateway.codes`), never an SMS
 keyword (``HELP``, ``BAJA``…), and unique within the turn.
 
-A new bot turn replaces the previous turn's options. Memory is bounded like the
-:class:`~bot.gateway.buttons.ButtonRegistry`: the ``max_conversations`` conversations
-used most recently are kept.
+A new bot turn replaces the previous turn's options. Every store has the async
+interface :class:`ChoiceStore`: :class:`SmsChoices` keeps the offers in this process's
+memory, bounded like the :class:`~bot.gateway.buttons.ButtonRegistry` (the
+``max_conversations`` conversations used most recently are kept); with ``REDIS_URL``
+:class:`bot.gateway.shared_state.RedisSmsChoices` keeps them in Redis for a day, so a
+reply reaching any gateway process maps to what another one sent.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O (they read as 1 and 0)
 CODE_DIGITS = "23456789"  # no 0, no 1
@@ -120,8 +124,29 @@ def build_offer(buttons: Iterable[tuple[str, bool]]) -> Offer:
     return Offer(numbers=numbers, codes=codes)
 
 
+class ChoiceStore(Protocol):
+    """Where the last bot turn's options of each SMS conversation are kept."""
+
+    async def offer(self, conversation_id: str, buttons: Iterable[tuple[str, bool]]) -> Offer:
+        """Record a new bot turn's options (replacing the previous turn's) and return them."""
+        ...
+
+    async def last(self, conversation_id: str) -> Offer:
+        """What the last bot turn of the conversation offered (empty when nothing)."""
+        ...
+
+    async def resolve(self, conversation_id: str, reply: str) -> str | None:
+        """The button id a reply stands for in the conversation's last turn, or None."""
+        ...
+
+    async def forget(self, conversation_id: str) -> None:
+        """Drop a conversation's options."""
+        ...
+
+
 class SmsChoices:
-    """The options the last bot turn offered in each SMS conversation."""
+    """The options the last bot turn offered in each SMS conversation (this process's
+    memory)."""
 
     def __init__(self, max_conversations: int = 10_000) -> None:
         """Create an empty memory.
@@ -134,7 +159,7 @@ class SmsChoices:
         self._max = max_conversations
         self._offers: OrderedDict[str, Offer] = OrderedDict()
 
-    def offer(self, conversation_id: str, buttons: Iterable[tuple[str, bool]]) -> Offer:
+    async def offer(self, conversation_id: str, buttons: Iterable[tuple[str, bool]]) -> Offer:
         """Record a new bot turn's options (replacing the previous turn's) and return them.
 
         Args:
@@ -148,11 +173,11 @@ class SmsChoices:
             self._offers.popitem(last=False)
         return offer
 
-    def last(self, conversation_id: str) -> Offer:
+    async def last(self, conversation_id: str) -> Offer:
         """What the last bot turn of the conversation offered (empty when nothing)."""
         return self._offers.get(conversation_id) or Offer()
 
-    def resolve(self, conversation_id: str, reply: str) -> str | None:
+    async def resolve(self, conversation_id: str, reply: str) -> str | None:
         """The button id a reply stands for in the conversation's last turn, or None.
 
         None means the reply is plain text (it goes to Rasa as typed).
@@ -163,7 +188,7 @@ class SmsChoices:
         self._offers.move_to_end(conversation_id)
         return offer.resolve(reply)
 
-    def forget(self, conversation_id: str) -> None:
+    async def forget(self, conversation_id: str) -> None:
         """Drop a conversation's options."""
         self._offers.pop(conversation_id, None)
 

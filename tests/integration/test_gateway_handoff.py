@@ -148,7 +148,7 @@ async def test_taking_a_conversation_that_was_not_paused_pauses_it(stack, widget
     )
     assert opened.status_code == 201, opened.text
     taken = await stack.agent_post(f"/internal/handoffs/{opened.json()['id']}/take", SAM)
-    stack.runtime.handoffs.changed(conversation)
+    await stack.runtime.handoffs.changed(conversation)
     await stack.runtime.handoffs.take(taken, "Sam Support")
     assert await widget.turn() == ["Sam from support has joined the conversation."]
     assert stack.rasa.appended(conversation) == ["pause"]

@@ -38,15 +38,15 @@ def test_long_text_is_capped():
     assert neutralise("/" + "a" * MAX_MESSAGE_CHARS) == "a" * MAX_MESSAGE_CHARS
 
 
-def test_an_issued_id_becomes_its_payload_in_its_conversation_only():
+async def test_an_issued_id_becomes_its_payload_in_its_conversation_only():
     registry = ButtonRegistry()
-    button_id = registry.issue("web:1:aaaa", "/affirm")
-    assert to_rasa_message("web:1:aaaa", button_id, registry) == "/affirm"
-    assert to_rasa_message("web:1:aaaa", f" {button_id}\n", registry) == "/affirm"
-    assert to_rasa_message("web:2:bbbb", button_id, registry) == button_id
-    assert to_rasa_message("web:1:aaaa", "/affirm", registry) == "affirm"
+    button_id = await registry.issue("web:1:aaaa", "/affirm")
+    assert await to_rasa_message("web:1:aaaa", button_id, registry) == "/affirm"
+    assert await to_rasa_message("web:1:aaaa", f" {button_id}\n", registry) == "/affirm"
+    assert await to_rasa_message("web:2:bbbb", button_id, registry) == button_id
+    assert await to_rasa_message("web:1:aaaa", "/affirm", registry) == "affirm"
 
 
 @pytest.mark.parametrize("data", [None, 42, ["/affirm"], {"text": "hi"}])
-def test_non_text_is_ignored(data):
-    assert to_rasa_message("c", data, ButtonRegistry()) is None
+async def test_non_text_is_ignored(data):
+    assert await to_rasa_message("c", data, ButtonRegistry()) is None

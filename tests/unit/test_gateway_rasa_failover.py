@@ -27,6 +27,8 @@ class Workers:
         self.die_before_store: set[str] = set()  # dies before storing anything
         self.turns: Counter[str] = Counter()  # worker → turns run to the end
         self.served: dict[str, set[str]] = defaultdict(set)  # conversation → workers
+        self.dead_tickets: set[str] = set()  # Rasa locks a dead worker left behind
+        self.lost_without_dying: set[str] = set()  # connection drops, worker lives on
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         worker = f"{request.url.scheme}://{request.url.host}:{request.url.port}"
@@ -34,16 +36,24 @@ class Workers:
             raise httpx.ConnectError("connection refused", request=request)
         if request.url.path == "/webhooks/rest/webhook":
             return self._turn(worker, request)
+        if request.url.path == "/version":
+            return httpx.Response(200, json={"version": "3.6.21"})
         conversation = request.url.path.split("/")[2]
         return httpx.Response(200, json={"events": self.trackers[conversation], "paused": False})
 
     def _turn(self, worker: str, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         sender, text = body["sender"], body["message"]
+        if sender in self.dead_tickets:  # queued behind a ticket nobody will finish
+            raise httpx.ReadTimeout("no answer", request=request)
         if worker in self.die_before_store:
             self.die_before_store.discard(worker)
             self.down.add(worker)
+            self.dead_tickets.add(sender)
             raise httpx.RemoteProtocolError("server disconnected", request=request)
+        if worker in self.lost_without_dying:
+            self.lost_without_dying.discard(worker)
+            raise httpx.ReadError("connection reset", request=request)
         answer = {"recipient_id": sender, "text": f"answer to {text}"}
         self.trackers[sender] += [
             {"event": "user", "text": text, "metadata": body["metadata"]},
@@ -65,7 +75,19 @@ def workers() -> Workers:
 
 @pytest.fixture
 async def client(workers: Workers):
-    rasa = RasaClient(WORKERS, 5, transport=httpx.MockTransport(workers.handle), api_token="t")
+    async def forget_lock(conversation_id: str) -> None:  # what the gateway does in Redis
+        workers.dead_tickets.discard(conversation_id)
+        forgotten.append(conversation_id)
+
+    forgotten: list[str] = []
+    rasa = RasaClient(
+        WORKERS,
+        5,
+        transport=httpx.MockTransport(workers.handle),
+        api_token="t",
+        forget_lock=forget_lock,
+    )
+    rasa.forgotten = forgotten  # type: ignore[attr-defined]
     yield rasa
     await rasa.aclose()
 
@@ -119,6 +141,35 @@ async def test_a_turn_lost_before_it_was_stored_is_run_by_the_next_worker(
     assert [m["text"] for m in answer] == ["answer to status"]
     assert workers.turns[first] == 0 and sum(workers.turns.values()) == 1
     assert len(workers.trackers[conversation]) == 2  # one user event, one bot event
+
+
+async def test_the_lock_a_dead_worker_held_is_dropped_before_the_resend(
+    client: RasaClient, workers: Workers
+) -> None:
+    conversation = "web:1:00000000000000dd"
+    workers.die_before_store.add(client.workers.pick(conversation))
+    answer = await client.send(conversation, "status", "token", "web")
+    assert [m["text"] for m in answer] == ["answer to status"]
+    assert client.forgotten == [conversation]  # type: ignore[attr-defined]
+
+
+async def test_without_dropping_it_the_resend_waits_behind_the_dead_ticket(
+    workers: Workers,
+) -> None:
+    rasa = RasaClient(WORKERS, 5, transport=httpx.MockTransport(workers.handle), api_token="t")
+    conversation = "web:1:00000000000000dd"
+    workers.die_before_store.add(rasa.workers.pick(conversation))
+    with pytest.raises(RasaUnavailable):
+        await rasa.send(conversation, "status", "token", "web")
+    await rasa.aclose()
+
+
+async def test_a_worker_still_alive_keeps_its_lock(client: RasaClient, workers: Workers) -> None:
+    conversation = "web:1:00000000000000ee"
+    workers.lost_without_dying.add(client.workers.pick(conversation))
+    answer = await client.send(conversation, "status", "token", "web")
+    assert [m["text"] for m in answer] == ["answer to status"]
+    assert client.forgotten == []  # type: ignore[attr-defined]
 
 
 async def test_every_worker_down_is_rasa_unavailable(client: RasaClient, workers: Workers) -> None:

@@ -61,7 +61,7 @@ async def test_a_turn_sends_plain_text_with_a_fresh_identity_and_renders_buttons
     assert bodies[0]["metadata"]["channel"] == "web"
     assert verify_identity(bodies[0]["metadata"]["identity"], SECRET) == WHO
     assert reply.text == "Sure?"
-    assert buttons.resolve(WHO.conversation_id, reply.buttons[0].button_id) == "/affirm"
+    assert await buttons.resolve(WHO.conversation_id, reply.buttons[0].button_id) == "/affirm"
 
     await run(relay, reply.buttons[0].button_id)
     assert bodies[1]["message"] == "/affirm"
@@ -218,8 +218,8 @@ async def test_a_pending_code_goes_to_the_platform_and_rasa_only_learns_it_was_s
     assert "246810" not in json.dumps(body)
     assert [r.text for r in replies] == ["Connected again!", "Anything else?"]
     # A side-effect button of a triggered turn is one-time, too.
-    assert buttons.resolve(WHO.conversation_id, replies[1].buttons[0].button_id) == RECONNECT
-    assert buttons.resolve(WHO.conversation_id, replies[1].buttons[0].button_id) is None
+    assert await buttons.resolve(WHO.conversation_id, replies[1].buttons[0].button_id) == RECONNECT
+    assert await buttons.resolve(WHO.conversation_id, replies[1].buttons[0].button_id) is None
 
 
 async def test_no_pending_code_means_the_text_goes_to_rasa():
@@ -252,7 +252,7 @@ async def test_texts_without_a_code_and_buttons_never_ask_the_platform():
     stack = Stack()
     relay, buttons = stack.relay()
     await run(relay, "cancel DD-1001")
-    button_id = buttons.issue(WHO.conversation_id, '/choose{"n":"123456"}')
+    button_id = await buttons.issue(WHO.conversation_id, '/choose{"n":"123456"}')
     await run(relay, button_id)
     assert stack.platform_calls == []
     assert [body["message"] for _, body in stack.rasa_calls] == [

@@ -47,9 +47,9 @@ def rasa_reply(language: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "es"])
-def test_buttons_become_an_inline_keyboard_of_opaque_ids(language):
+async def test_buttons_become_an_inline_keyboard_of_opaque_ids(language):
     registry = ButtonRegistry()
-    [reply] = from_rasa(rasa_reply(language), CONVERSATION, registry)
+    [reply] = await from_rasa(rasa_reply(language), CONVERSATION, registry)
 
     [message] = to_telegram(reply)
 
@@ -64,8 +64,8 @@ def test_buttons_become_an_inline_keyboard_of_opaque_ids(language):
             data = button.callback_data
             assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES
             assert not data.startswith("/") and "{" not in data
-            assert registry.resolve(CONVERSATION, data) in dict(BUTTONS[language]).values()
-            assert registry.resolve("telegram:2:777", data) is None
+            assert await registry.resolve(CONVERSATION, data) in dict(BUTTONS[language]).values()
+            assert await registry.resolve("telegram:2:777", data) is None
 
 
 def test_a_reply_without_buttons_has_no_keyboard():

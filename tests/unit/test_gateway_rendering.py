@@ -11,9 +11,9 @@ from bot.gateway.rendering import BotReply, Button, from_rasa, is_one_time, payl
 RECONNECT = '/repair_reconnect{"account_id":"ue-main"}'
 
 
-def test_text_and_buttons_become_replies_with_opaque_ids():
+async def test_text_and_buttons_become_replies_with_opaque_ids():
     registry = ButtonRegistry()
-    replies = from_rasa(
+    replies = await from_rasa(
         [
             {"recipient_id": "c", "text": "Hello"},
             {
@@ -30,12 +30,15 @@ def test_text_and_buttons_become_replies_with_opaque_ids():
     )
     assert replies[0] == BotReply("Hello")
     assert [b.title for b in replies[1].buttons] == ["Yes", "No"]
-    assert [registry.resolve("c", b.button_id) for b in replies[1].buttons] == [RECONNECT, "/deny"]
+    assert [await registry.resolve("c", b.button_id) for b in replies[1].buttons] == [
+        RECONNECT,
+        "/deny",
+    ]
 
 
-def test_images_custom_and_malformed_messages_are_skipped():
+async def test_images_custom_and_malformed_messages_are_skipped():
     registry = ButtonRegistry()
-    replies = from_rasa(
+    replies = await from_rasa(
         [
             {"recipient_id": "c", "image": "https://example.test/a.png"},
             {"recipient_id": "c", "custom": {"kind": "card"}},
@@ -50,9 +53,9 @@ def test_images_custom_and_malformed_messages_are_skipped():
     assert len(registry) == 0
 
 
-def test_buttons_without_payload_are_skipped_and_missing_titles_fall_back():
+async def test_buttons_without_payload_are_skipped_and_missing_titles_fall_back():
     registry = ButtonRegistry()
-    (reply,) = from_rasa(
+    (reply,) = await from_rasa(
         [
             {
                 "text": "",
@@ -94,15 +97,15 @@ def test_web_payload_is_rasas_socketio_format():
         ("repair_reconnect", False),  # not an intent payload
     ],
 )
-def test_side_effect_buttons_get_one_time_ids(payload, one_time):
+async def test_side_effect_buttons_get_one_time_ids(payload, one_time):
     assert is_one_time(payload) is one_time
     registry = ButtonRegistry()
-    (reply,) = from_rasa(
+    (reply,) = await from_rasa(
         [{"text": "?", "buttons": [{"title": "Go", "payload": payload}]}], "c", registry
     )
     button_id = reply.buttons[0].button_id
-    assert registry.resolve("c", button_id) == payload
-    assert registry.resolve("c", button_id) == (None if one_time else payload)
+    assert await registry.resolve("c", button_id) == payload
+    assert await registry.resolve("c", button_id) == (None if one_time else payload)
 
 
 def test_payload_intent():
@@ -113,12 +116,12 @@ def test_payload_intent():
     assert payload_intent("/{}") is None
 
 
-def test_a_one_time_id_used_twice_never_reaches_rasa():
+async def test_a_one_time_id_used_twice_never_reaches_rasa():
     registry = ButtonRegistry()
-    (reply,) = from_rasa(
+    (reply,) = await from_rasa(
         [{"text": "?", "buttons": [{"title": "Go", "payload": RECONNECT}]}], "c", registry
     )
     button_id = reply.buttons[0].button_id
-    assert to_rasa_message("c", button_id, registry) == RECONNECT
-    assert to_rasa_message("c", button_id, registry) is None
-    assert registry.used_up("c", button_id) and not registry.used_up("other", button_id)
+    assert await to_rasa_message("c", button_id, registry) == RECONNECT
+    assert await to_rasa_message("c", button_id, registry) is None
+    assert await registry.used_up("c", button_id) and not await registry.used_up("other", button_id)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from bot.config import Settings
 from bot.launcher import Ports, Stack
 
@@ -65,3 +68,20 @@ def test_the_embedded_profile_is_one_of_each_on_sqlite() -> None:
     assert [spec.name for spec in specs] == ["platform", "actions", "rasa", "gateway"]
     assert specs[2].argv[-1].endswith("/endpoints.yml")
     assert "RASA_TRACKER_STORE_URL" not in stack.child_env() and not stack.production
+
+
+def test_production_runs_two_gateway_processes_counting_into_one_folder() -> None:
+    [gateway] = [spec for spec in _stack(PRODUCTION).specs() if spec.name == "gateway"]
+    assert gateway.argv[gateway.argv.index("--workers") + 1] == "2"
+    assert gateway.env["PROMETHEUS_MULTIPROC_DIR"].endswith("/gateway-metrics")
+    [single] = [spec for spec in _stack({}).specs() if spec.name == "gateway"]
+    assert "--workers" not in single.argv and single.env == {}
+
+
+def test_several_gateway_processes_need_redis_and_no_telegram_polling() -> None:
+    with pytest.raises(ValidationError, match="REDIS_URL"):
+        Settings(_env_file=None, gateway_workers=2)
+    with pytest.raises(ValidationError, match="TELEGRAM_MODE"):
+        Settings(_env_file=None, profile="production", telegram_mode="polling")
+    one = Settings(_env_file=None, profile="production", gateway_workers=1, telegram_mode="polling")
+    assert one.gateway_workers == 1

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, Response
@@ -59,11 +60,13 @@ from starlette.datastructures import MultiDict
 from twilio.request_validator import RequestValidator
 
 from bot.gateway.channels.sms_texts import sms_text, unknown_number
-from bot.gateway.conversations import ConversationLocks, parse_conversation_id
+from bot.gateway.conversations import parse_conversation_id
 from bot.gateway.render_sms import render_turn
 from bot.gateway.rendering import BotReply
 from bot.gateway.runtime import GatewayRuntime
-from bot.gateway.sms_choices import Offer, SmsChoices
+from bot.gateway.shared_locks import SharedLockUnavailable
+from bot.gateway.sms_choices import ChoiceStore, Offer
+from bot.gateway.texts import text as gateway_text
 from bot.identity import Identity
 from bot.notify.twilio_sms import SmsSendFailed, TwilioSmsSender, mask_phone
 from bot.platform_client import PlatformError, PlatformUnavailable
@@ -121,8 +124,8 @@ class SmsChannel:
         self._sender = sender
         self._settings = runtime.settings
         self._validator = RequestValidator(runtime.settings.twilio_auth_token.get_secret_value())
-        self._inbound = ConversationLocks()  # one per sender number: arrival order
-        self.choices = SmsChoices()
+        self._inbound = runtime.arrival_queue(CHANNEL, self._queued)  # arrival order
+        self.choices: ChoiceStore = runtime.sms_choices
         runtime.register_channel(CHANNEL, self.deliver)
         runtime.on_lifecycle(shutdown=self._close)
 
@@ -149,24 +152,25 @@ class SmsChannel:
             return Response(status_code=403)
         phone, sid = form.get("From", ""), form.get("MessageSid", "")
         if phone and sid:
-            self._runtime.spawn(self.process(phone, form.get("Body", ""), sid), f"sms {sid}")
+            message = {"phone": phone, "text": form.get("Body", ""), "sid": sid}
+            await self._inbound.accept(phone, message)
         else:
             log.info("SMS webhook without From or MessageSid: ignored")
         return Response(EMPTY_TWIML, media_type="text/xml")
 
-    async def process(self, phone: str, text: str, message_sid: str) -> None:
-        """Handle one inbound SMS (signature already checked), in arrival order per number.
+    async def _queued(self, message: dict[str, Any]) -> None:
+        """Handle one inbound SMS (signature already checked), its number's earlier ones
+        done (:class:`~bot.gateway.arrival_queue.ArrivalQueue`).
 
         Args:
-            phone: the sender (``From``).
-            text: the message (``Body``).
-            message_sid: Twilio's ``MessageSid`` (duplicates are dropped).
+            message: ``phone`` (``From``), ``text`` (``Body``) and ``sid`` (Twilio's
+                ``MessageSid``; duplicates are dropped).
         """
-        async with self._inbound.hold(phone):
-            try:
-                await self._process(phone, text, message_sid)
-            except (PlatformError, PlatformUnavailable) as exc:
-                log.warning("SMS from %s dropped, platform failed: %s", mask_phone(phone), exc)
+        phone = str(message["phone"])
+        try:
+            await self._process(phone, str(message["text"]), str(message["sid"]))
+        except (PlatformError, PlatformUnavailable) as exc:
+            log.warning("SMS from %s dropped, platform failed: %s", mask_phone(phone), exc)
 
     async def _process(self, phone: str, text: str, message_sid: str) -> None:
         platform = self._runtime.platform
@@ -202,7 +206,12 @@ class SmsChannel:
         user_id = int(user["id"])
         language = str(user.get("language") or "")
         conversation_id = conversation_id_for(user_id, phone)
-        offer = self.choices.last(conversation_id)
+        try:
+            offer = await self.choices.last(conversation_id)
+        except SharedLockUnavailable as exc:  # Redis down: like the relay's lock
+            log.warning("SMS from %s not relayed: %s", mask_phone(phone), exc)
+            await self._send(phone, [gateway_text("rasa_unavailable", language)])
+            return
         message = offer.resolve(text)
         if message is None and _blind_confirmation(text, offer):
             await self._send(phone, [sms_text("reply_with_code", language)])
@@ -248,7 +257,11 @@ class SmsChannel:
         buttons = [
             (button.button_id, button.one_time) for reply in replies for button in reply.buttons
         ]
-        offer = self.choices.offer(conversation_id, buttons)
+        try:
+            offer = await self.choices.offer(conversation_id, buttons)
+        except SharedLockUnavailable as exc:  # Redis down: the texts still go, no choices
+            log.warning("SMS choices of %s not recorded: %s", mask_phone(phone), exc)
+            offer = Offer()
         await self._send(phone, render_turn(replies, offer, language))
 
     async def _send(self, phone: str, bodies: list[str]) -> None:

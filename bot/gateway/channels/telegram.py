@@ -23,7 +23,9 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Coroutine
 from contextlib import suppress
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -56,6 +58,7 @@ class TelegramChannel:
         self._bot: Bot | None = None
         self._updates: TelegramUpdates | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._inbound = runtime.arrival_queue(CHANNEL, self._queued, self._spawn)
 
     @property
     def bot(self) -> Bot:
@@ -103,13 +106,20 @@ class TelegramChannel:
         except PlatformError as exc:
             raise PlatformUnavailable(f"receipt refused: {exc}") from exc
 
-    def spawn(self, update: Update) -> None:
-        """Process ``update`` in the background."""
+    async def accept(self, update: Update) -> None:
+        """Process ``update`` in the background, after its chat's earlier updates
+        (whichever gateway process got them)."""
         if self._updates is None:
             return
-        task = self._runtime.spawn(
-            self._updates.process(update), name=f"telegram update {update.update_id}"
-        )
+        chat = update.effective_chat
+        await self._inbound.accept(str(chat.id if chat else 0), update.to_dict())
+
+    async def _queued(self, raw: dict[str, Any]) -> None:
+        if self._updates is not None:
+            await self._updates.process(Update.de_json(raw, self.bot))
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = self._runtime.spawn(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -171,7 +181,7 @@ def _add_webhook(app: FastAPI, runtime: GatewayRuntime, channel: TelegramChannel
             log.warning("telegram webhook: update not recorded, retry expected: %s", exc)
             return _status(503, "unavailable")
         if first:
-            channel.spawn(update)
+            await channel.accept(update)
         return JSONResponse({"ok": True})
 
 
@@ -227,7 +237,7 @@ class Poller:
                 )
                 for update in updates:
                     if await self._channel.first_time(update.update_id):
-                        self._channel.spawn(update)
+                        await self._channel.accept(update)
                     offset = update.update_id + 1
                 delay = 1.0
             except (TelegramError, PlatformUnavailable) as exc:

@@ -1,0 +1,122 @@
+"""Webhook messages of one sender reaching two gateway processes (two queues on one real
+Redis) are handled one at a time, in arrival order, each once — even when the first
+process is still busy with an earlier message; without Redis, one process keeps the
+order by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+import pytest
+
+from bot.gateway.arrival_queue import ArrivalQueue
+from bot.gateway.shared_locks import SharedLocks
+from bot.gateway.shared_state import connect
+
+
+class Process:
+    """One gateway process's queue for the ``sms`` channel; what it handled, in order."""
+
+    def __init__(self, name: str, handled: list[tuple[str, int]], redis_url: str | None) -> None:
+        self.name = name
+        self.handled = handled
+        self.tasks: list[asyncio.Task[None]] = []
+        self.redis = connect(redis_url) if redis_url else None
+        self.locks = SharedLocks(redis_url) if redis_url else None
+        self.queue = ArrivalQueue("sms-test", self.handle, self.spawn, self.redis, self.locks)
+
+    late = 0.0  # a busy process starts its background work this late
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        async def later() -> None:
+            await asyncio.sleep(self.late)
+            await work
+
+        self.tasks.append(asyncio.create_task(later(), name=name))
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        await asyncio.sleep(float(message.get("slow", 0)))  # a turn taking a while
+        self.handled.append((self.name, int(message["n"])))
+
+    async def settle(self) -> None:
+        await asyncio.gather(*self.tasks)
+
+    async def close(self) -> None:
+        if self.locks is not None:
+            await self.locks.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+@pytest.fixture
+async def two(redis_url) -> AsyncIterator[tuple[Process, Process, list[tuple[str, int]]]]:
+    handled: list[tuple[str, int]] = []
+    a, b = Process("a", handled, redis_url), Process("b", handled, redis_url)
+    yield a, b, handled
+    await a.close()
+    await b.close()
+
+
+def sender() -> str:
+    return f"+1555{uuid.uuid4().int % 10**7:07d}"
+
+
+async def test_a_message_reaching_the_other_process_waits_for_the_earlier_one(two) -> None:
+    a, b, handled = two
+    phone = sender()
+    await a.queue.accept(phone, {"n": 1, "slow": 0.5})
+    await b.queue.accept(phone, {"n": 2})  # arrives while the first is being handled
+    await asyncio.gather(a.settle(), b.settle())
+    assert [n for _, n in handled] == [1, 2]
+
+
+async def test_the_earlier_message_goes_first_even_when_its_process_is_late(two) -> None:
+    a, b, handled = two
+    a.late = 0.3  # a got the first webhook but is slow to start on it
+    phone = sender()
+    await a.queue.accept(phone, {"n": 1})
+    await b.queue.accept(phone, {"n": 2})
+    await asyncio.gather(a.settle(), b.settle())
+    assert handled == [("b", 1), ("b", 2)]  # b took the sender's queue in order
+
+
+async def test_twenty_messages_alternating_between_processes_keep_their_order(two) -> None:
+    a, b, handled = two
+    phone = sender()
+    for n in range(20):
+        await (a if n % 2 == 0 else b).queue.accept(phone, {"n": n, "slow": 0.01})
+    await asyncio.gather(a.settle(), b.settle())
+    assert [n for _, n in handled] == list(range(20))  # each once, in order
+
+
+async def test_two_senders_do_not_wait_for_each_other(two) -> None:
+    a, b, handled = two
+    slow, quick = sender(), sender()
+    await a.queue.accept(slow, {"n": 1, "slow": 0.5})
+    await b.queue.accept(quick, {"n": 2})
+    await asyncio.gather(a.settle(), b.settle())
+    assert [n for _, n in handled] == [2, 1]
+
+
+async def test_without_redis_one_process_keeps_the_order() -> None:
+    handled: list[tuple[str, int]] = []
+    alone = Process("alone", handled, None)
+    phone = sender()
+    await alone.queue.accept(phone, {"n": 1, "slow": 0.2})
+    await alone.queue.accept(phone, {"n": 2})
+    await alone.settle()
+    assert handled == [("alone", 1), ("alone", 2)]
+
+
+async def test_redis_unreachable_handles_the_message_here() -> None:
+    handled: list[tuple[str, int]] = []
+    cut = Process("cut", handled, "redis://127.0.0.1:1/0")
+    try:
+        await cut.queue.accept(sender(), {"n": 1})
+        await cut.settle()
+    finally:
+        await cut.close()
+    assert handled == [("cut", 1)]
