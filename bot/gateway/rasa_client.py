@@ -37,6 +37,14 @@ _NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _LOST_MID_TURN = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
+class _LostMidTurn(httpx.TransportError):
+    """The worker a request went to (``worker``) went away during it."""
+
+    def __init__(self, worker: str, cause: Exception) -> None:
+        super().__init__(f"{worker}: {type(cause).__name__}")
+        self.worker = worker
+
+
 class RasaClient:
     """Sends user messages to Rasa over one shared ``httpx.AsyncClient``.
 
@@ -81,6 +89,8 @@ class RasaClient:
         for index, worker in enumerate(candidates):
             try:
                 response = await self._client.request(method, f"{worker}{path}", **kwargs)
+            except _LOST_MID_TURN as exc:
+                raise _LostMidTurn(worker, exc) from exc
             except _NOT_DELIVERED:
                 self.workers.mark_down(worker)
                 if index == len(candidates) - 1:
@@ -118,20 +128,18 @@ class RasaClient:
         }
         try:
             response = await self._request(conversation_id, "POST", WEBHOOK_PATH, json=body)
-        except _LOST_MID_TURN as exc:
-            log.warning("Rasa worker lost %s mid-turn: %s", conversation_id, type(exc).__name__)
-            return await self._recover(conversation_id, body, exc)
+        except _LostMidTurn as exc:
+            log.warning("Rasa worker lost %s mid-turn: %s", conversation_id, exc)
+            return await self._recover(conversation_id, body, exc.worker)
         except httpx.HTTPError as exc:
             log.warning("Rasa unreachable for %s: %s", conversation_id, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
         return _webhook_messages(response, conversation_id)
 
-    async def _recover(
-        self, conversation_id: str, body: dict[str, Any], lost: Exception
-    ) -> list[Any]:
-        """The worker died during this message's turn: answer from the tracker store if
-        the turn was stored, else send the message to the conversation's next worker."""
-        worker = self.workers.pick(conversation_id)
+    async def _recover(self, conversation_id: str, body: dict[str, Any], worker: str) -> list[Any]:
+        """``worker`` died during this message's turn: answer from the tracker store if
+        the turn was stored, else send the message to the conversation's next worker
+        (never ``pick``: other conversations' recoveries may have moved it already)."""
         self.workers.mark_down(worker)
         request_id = body["metadata"]["request_id"]
         try:
@@ -143,7 +151,7 @@ class RasaClient:
                 await self._forget_lock(conversation_id)  # its ticket would block for long
             response = await self._request(conversation_id, "POST", WEBHOOK_PATH, json=body)
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(type(lost).__name__) from exc
+            raise RasaUnavailable(f"lost mid-turn, then {type(exc).__name__}") from exc
         return _webhook_messages(response, conversation_id)
 
     async def _answers(self, worker: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ class Workers:
         self.served: dict[str, set[str]] = defaultdict(set)  # conversation → workers
         self.dead_tickets: set[str] = set()  # Rasa locks a dead worker left behind
         self.lost_without_dying: set[str] = set()  # connection drops, worker lives on
+        self.on_death: Callable[[str], None] = lambda worker: None
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         worker = f"{request.url.scheme}://{request.url.host}:{request.url.port}"
@@ -50,6 +52,7 @@ class Workers:
             self.die_before_store.discard(worker)
             self.down.add(worker)
             self.dead_tickets.add(sender)
+            self.on_death(worker)
             raise httpx.RemoteProtocolError("server disconnected", request=request)
         if worker in self.lost_without_dying:
             self.lost_without_dying.discard(worker)
@@ -151,6 +154,20 @@ async def test_the_lock_a_dead_worker_held_is_dropped_before_the_resend(
     answer = await client.send(conversation, "status", "token", "web")
     assert [m["text"] for m in answer] == ["answer to status"]
     assert client.forgotten == [conversation]  # type: ignore[attr-defined]
+
+
+async def test_the_dead_worker_is_the_one_recovered_from_even_when_already_marked_down(
+    client: RasaClient, workers: Workers
+) -> None:
+    conversation = "web:1:00000000000000de"
+    victim = client.workers.pick(conversation)
+    workers.die_before_store.add(victim)
+    # another conversation's recovery marks the victim down while this turn fails
+    workers.on_death = client.workers.mark_down
+    answer = await client.send(conversation, "status", "token", "web")
+    assert [m["text"] for m in answer] == ["answer to status"]
+    assert client.forgotten == [conversation]  # type: ignore[attr-defined]
+    assert client.workers.pick("web:1:00000000000000ff") in WORKERS  # the others stay up
 
 
 async def test_without_dropping_it_the_resend_waits_behind_the_dead_ticket(
