@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.config import PRODUCTION_DEFAULTS
-from bot.launcher import Ports, Stack
+from bot.launcher import Stack
+from bot.ports import Ports
 from bot.production import drop_database
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from bot.config import ROOT, Settings, get_settings
+from bot.ports import Ports
 from bot.production import prepare_production, production_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -33,49 +33,7 @@ class StackError(RuntimeError):
     """A process failed to start or died; the message carries its last log lines."""
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 MULTIPROCESS_METRICS = "PROMETHEUS_MULTIPROC_DIR"
-
-
-@dataclass(frozen=True)
-class Ports:
-    """Where each process listens (the production profile's further workers after the
-    first Rasa worker and the first action server)."""
-
-    gateway: int = 8080
-    platform: int = 8081
-    actions: int = 5055
-    rasa: int = 5005
-    more_actions: tuple[int, ...] = ()
-    more_rasa: tuple[int, ...] = ()
-
-    @classmethod
-    def free(cls, rasa_workers: int = 1, action_workers: int = 1) -> Ports:
-        """Free ports for every process, for tests and benchmarks."""
-        return cls(
-            free_port(),
-            free_port(),
-            free_port(),
-            free_port(),
-            tuple(free_port() for _ in range(action_workers - 1)),
-            tuple(free_port() for _ in range(rasa_workers - 1)),
-        )
-
-    @property
-    def all_actions(self) -> tuple[int, ...]:
-        """Every action server's port."""
-        return (self.actions, *self.more_actions)
-
-    @property
-    def all_rasa(self) -> tuple[int, ...]:
-        """Every Rasa worker's port."""
-        return (self.rasa, *self.more_rasa)
 
 
 @dataclass

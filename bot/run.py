@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from bot.config import Settings, get_settings
-from bot.launcher import Ports, Stack, StackError, require_model
+from bot.launcher import Stack, StackError, require_model
+from bot.ports import Ports
 
 
 def configured_ports(settings: Settings) -> Ports:

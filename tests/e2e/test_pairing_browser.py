@@ -15,9 +15,10 @@ from playwright.async_api import expect
 
 from bot.config import get_settings
 from bot.identity import Identity, sign_identity
-from bot.launcher import Stack, free_port
+from bot.launcher import Stack
 from bot.platform.api.app import create_app
 from bot.platform.demo import load_demo
+from bot.ports import free_port
 from tests.e2e.repair_support import reset_demo
 
 

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.launcher import Ports, Stack
+from bot.launcher import Stack
+from bot.ports import Ports
 
 PRODUCTION = {"PROFILE": "production"}
 
