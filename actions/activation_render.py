@@ -13,8 +13,7 @@ from typing import Any
 
 from actions.activation_api import format_links
 from actions.catalog import join_names, render
-from actions.status_render import Reply, reconnect_button, support_button
-from bot.platform_client import PROVIDER_NOT_RESPONDING
+from actions.status_render import Reply, failure_key, reconnect_button, support_button
 
 CONFIRM_INTENT = "activation_confirm"
 
@@ -165,9 +164,7 @@ def outcome_reply(
     if outcome == "failed":
         text = render(
             lang,
-            "activation.not_responding"
-            if result.get("error") == PROVIDER_NOT_RESPONDING
-            else "activation.failed",
+            failure_key("activation", result.get("error")),
             support_phone=support_phone,
             button=support_button_shown,
             **values,

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from actions.catalog import join_names, render
-from actions.status_render import Reply, support_button
-from bot.platform_client import PROVIDER_NOT_RESPONDING
+from actions.status_render import Reply, failure_key, support_button
 
 TIME_FORMATS = {"en": "%I:%M %p", "fr": "%H:%M", "es": "%H:%M"}
 RETRY_PREFIX = "retry-"  # the request id of a "Try again" button after a failure
@@ -178,8 +177,13 @@ def failed_reply(
     (``handed_over``), no buttons: the number only, someone from support takes it.
     """
     fields = _fields(lang, order)
-    key = "cancel.not_responding" if error == PROVIDER_NOT_RESPONDING else "cancel.failed"
-    text = render(lang, key, support_phone=support_phone, handed_over=handed_over, **fields)
+    text = render(
+        lang,
+        failure_key("cancel", error),
+        support_phone=support_phone,
+        handed_over=handed_over,
+        **fields,
+    )
     if handed_over:
         return Reply(text)
     buttons = [confirm_button(lang, order.get("ref"), reason, "retry"), support_button(lang)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.catalog import join_names, render
+from bot.platform_client import PROVIDER_NOT_RESPONDING
 
 MAX_STORES = 6
 
@@ -115,6 +116,12 @@ def notify_button(lang: str, account_id: Any, names: list[str]) -> dict[str, str
 def support_button(lang: str) -> dict[str, str]:
     """ "Contact support"."""
     return {"title": render(lang, "buttons.support"), "payload": payload("contact_support")}
+
+
+def failure_key(feature: str, error: str | None) -> str:
+    """The text of a provider's failure: ``<feature>.not_responding`` when it did not
+    answer in time (``error`` ``provider_not_responding``), else ``<feature>.failed``."""
+    return f"{feature}.not_responding" if error == PROVIDER_NOT_RESPONDING else f"{feature}.failed"
 
 
 def render_account(lang: str, account: dict[str, Any], with_button: bool = True) -> Reply:

@@ -62,6 +62,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = others
 
 
+@pytest.fixture
+def fresh_demo(stack: Stack) -> Iterator[None]:
+    """The test starts from, and leaves behind, the demo as DEMO.md describes it: store
+    links, orders, OTO settings, no handoff open, agents offline."""
+    reset_demo(stack)
+    yield
+    reset_demo(stack)
+
+
 @pytest.fixture(scope="session")
 def proxies() -> Iterator[Proxies]:
     """TCP proxies in front of this machine's PostgreSQL and Redis (production profile)."""

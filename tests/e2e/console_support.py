@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Locator, Page, async_playwright, expec
 
 from bot.launcher import Stack
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.repair_support import internal_headers, reset_demo
+from tests.e2e.repair_support import internal_headers
 
 SAM = ("sam@support.test", "agent-demo-1")
 ANA = ("ana@support.test", "agent-demo-2")
@@ -31,14 +31,6 @@ async def browser() -> AsyncIterator[Browser]:
         )
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """No handoff left open, agents offline: before and after the test."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 async def widget(browser: Browser, stack: Stack, name: str) -> Page:

@@ -4,23 +4,15 @@ French and Spanish — plus a provider's activation error and who may activate."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from bot.config import get_settings
 from bot.identity import Identity, sign_identity
 from bot.launcher import Stack
-from tests.e2e.repair_support import internal_headers, reset_demo
+from tests.e2e.repair_support import internal_headers
 
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """Every activation test starts from, and leaves behind, the demo's state."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
+pytestmark = pytest.mark.usefixtures("fresh_demo")
 
 
 def riverside_link(stack: Stack, olivia_id: int) -> int:

@@ -6,7 +6,6 @@ or forged confirms that cancel nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,17 +16,11 @@ from bot.devtools.webchat_client import BotTurn, WebChatUser
 from bot.launcher import Stack
 from bot.platform.db import make_engine, session_factory
 from bot.platform.models import AuditLog, LiveOrder
-from tests.e2e.repair_support import internal_headers, reset_demo
+from tests.e2e.repair_support import internal_headers
+
+pytestmark = pytest.mark.usefixtures("fresh_demo")
 
 USED = "You already used that button"
-
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """Every test starts from, and leaves behind, the demo's orders."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 def order_status(stack: Stack, ref: str) -> tuple[str, bool]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -22,23 +21,18 @@ from bot.devtools.sms_webhook import sign, webhook_params
 from bot.devtools.telegram_updates import text_update
 from bot.launcher import Stack
 from tests.e2e.channel_fixtures import TELEGRAM_SECRET, TWILIO_AUTH_TOKEN, TWILIO_SID
-from tests.e2e.repair_support import LINK, link_in, post_credentials, reset_demo
+from tests.e2e.repair_support import LINK, link_in, post_credentials
 from tests.e2e.store_text import tracker_event_data
 from tests.e2e.test_sms import OLIVIA as OLIVIA_PHONE
 from tests.e2e.test_sms import Texter, confirm_codes
 from tests.e2e.test_telegram import TelegramChat, demo_link_code, keys, texts
 
+pytestmark = pytest.mark.usefixtures("fresh_demo")
+
 OLIVIA_TG = 6_200_001
 DOORDASH_LOGIN = "doordash@demo-kitchen.test"
 RECONNECT = "Reconnect DoorDash — main"
 SAMPLE_CODE = "246810"  # what the sandbox "sends" (DEMO.md)
-
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 def pairing_link(text: str) -> str:

@@ -16,14 +16,13 @@ from tests.e2e.console_support import (
     bot_said,
     browser,
     console,
-    fresh_demo,
     open_handoffs,
     queue_row,
     say,
     widget,
 )
 
-__all__ = ["browser", "fresh_demo"]  # fixtures
+__all__ = ["browser"]  # fixtures
 
 pytestmark = pytest.mark.usefixtures("fresh_demo")
 

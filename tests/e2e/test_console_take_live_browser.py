@@ -18,7 +18,6 @@ from tests.e2e.console_support import (
     bot_said,
     browser,
     console,
-    fresh_demo,
     hand_back,
     open_handoffs,
     reply,
@@ -26,7 +25,7 @@ from tests.e2e.console_support import (
     widget,
 )
 
-__all__ = ["browser", "fresh_demo"]  # fixtures
+__all__ = ["browser"]  # fixtures
 
 pytestmark = pytest.mark.usefixtures("fresh_demo")
 

@@ -24,7 +24,6 @@ from tests.e2e.console_support import (
     bot_said,
     browser,
     console,
-    fresh_demo,
     open_conversation,
     open_handoff_of,
     queue_row,
@@ -33,7 +32,7 @@ from tests.e2e.console_support import (
 )
 from tests.e2e.support import platform_settings
 
-__all__ = ["browser", "fresh_demo"]  # fixtures
+__all__ = ["browser"]  # fixtures
 
 pytestmark = pytest.mark.usefixtures("fresh_demo")
 

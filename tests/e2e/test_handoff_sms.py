@@ -22,7 +22,6 @@ from tests.e2e.console_support import (
     SAM,
     browser,
     console,
-    fresh_demo,
     hand_back,
     leave_no_handoff,
     open_conversation,
@@ -34,7 +33,7 @@ from tests.e2e.console_support import (
 from tests.e2e.test_sms import OLIVIA as OLIVIA_PHONE
 from tests.e2e.test_sms import Texter
 
-__all__ = ["browser", "fresh_demo"]  # fixtures
+__all__ = ["browser"]  # fixtures
 
 OLIVIA = "Olivia Owner"
 ASK = "I want to talk to a person"

@@ -21,7 +21,6 @@ from tests.e2e.console_support import (
     SAM,
     browser,
     console,
-    fresh_demo,
     hand_back,
     leave_no_handoff,
     open_conversation,
@@ -32,7 +31,7 @@ from tests.e2e.console_support import (
 )
 from tests.e2e.test_telegram import TelegramChat, demo_link_code, texts
 
-__all__ = ["browser", "fresh_demo"]  # fixtures
+__all__ = ["browser"]  # fixtures
 
 OLIVIA = "Olivia Owner"
 ASK = "I want to talk to a person"

@@ -5,25 +5,17 @@ Marc and Sofia are told who may; the token never shows in the chat or the logs."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from bot.launcher import Stack
-from tests.e2e.repair_support import reset_demo
+
+pytestmark = pytest.mark.usefixtures("fresh_demo")
 
 LINK = re.compile(r"https?://\S+/oto-setup/[A-Za-z0-9_\-]+")
 DEMO_PAIR = {"retailer_id": "OTO-DEMO-1", "token": "oto-demo-token"}
 WRONG_TOKEN = "wrong-oto-token-4321"
-
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """Every OTO test starts from, and leaves behind, the demo's OTO settings."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 def link_in(text: str) -> str:

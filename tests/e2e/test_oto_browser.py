@@ -3,20 +3,9 @@ the chat, filled, submitted; the chat goes on by itself; the used link shows the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.async_api import expect
 
 from bot.launcher import Stack
-from tests.e2e.repair_support import reset_demo
-
-
-@pytest.fixture
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 async def test_olivia_sets_up_oto_in_the_browser(stack: Stack, page, fresh_demo) -> None:

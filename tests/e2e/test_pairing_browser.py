@@ -19,14 +19,6 @@ from bot.launcher import Stack
 from bot.platform.api.app import create_app
 from bot.platform.demo import load_demo
 from bot.ports import free_port
-from tests.e2e.repair_support import reset_demo
-
-
-@pytest.fixture
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 async def test_olivia_pairs_uber_eats_in_the_browser(stack: Stack, page, fresh_demo) -> None:

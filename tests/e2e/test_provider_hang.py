@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,21 +13,13 @@ import pytest
 from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.devtools.webchat_client import WebChatUser
 from bot.launcher import Stack
-from tests.e2e.repair_support import internal_headers, reset_demo
+from tests.e2e.repair_support import internal_headers
 from tests.e2e.test_cancel import order_status, provider_calls
 from tests.e2e.test_sms import OLIVIA, Texter, confirm_codes
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_demo")]
 
 STATUS = "are my integrations ok?"
-
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """Every test starts from, and leaves behind, the demo's orders."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 def hang(stack: Stack, ref: str) -> None:

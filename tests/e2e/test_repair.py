@@ -3,8 +3,6 @@ permissions — each test starting from the demo data as DEMO.md describes it.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -16,18 +14,11 @@ from tests.e2e.repair_support import (
     open_page,
     post_code,
     post_credentials,
-    reset_demo,
     sandbox,
     status_of,
 )
 
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """Every repair test starts from, and leaves behind, the demo's repair state."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
+pytestmark = pytest.mark.usefixtures("fresh_demo")
 
 
 async def test_olivia_fixes_uber_eats_through_the_pairing_page(chat) -> None:

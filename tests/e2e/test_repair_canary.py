@@ -7,23 +7,14 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import get_settings
 from bot.launcher import Stack
-from tests.e2e.repair_support import link_in, post_credentials, reset_demo, sandbox
+from tests.e2e.repair_support import link_in, post_credentials, sandbox
 from tests.e2e.store_text import database_text, platform_db_url, query_one, tracker_url
-
-
-@pytest.fixture
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 def _code() -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,21 +18,14 @@ from bot.devtools.fake_twilio import FakeTwilioServer
 from bot.devtools.sms_webhook import post_sms
 from bot.launcher import Stack
 from tests.e2e.channel_fixtures import TWILIO_AUTH_TOKEN, TWILIO_SID
-from tests.e2e.repair_support import reset_demo
 from tests.e2e.test_cancel import order_status
 
 OLIVIA, MARC, SOFIA = "+15550000001", "+15550000002", "+15550000003"
 STRANGER = "+15557770000"
 CONFIRM_LINE = re.compile(r"To confirm “(?P<title>[^”]+)”, reply (?P<code>[A-Z0-9]{4})\.")
+pytestmark = pytest.mark.usefixtures("fresh_demo")
+
 HELP_MARKERS = ("Merchant assistant:", "Assistant marchand :", "Asistente para comercios:")
-
-
-@pytest.fixture(autouse=True)
-def fresh_demo(stack: Stack) -> Iterator[None]:
-    """Every test starts from, and leaves behind, the demo's orders."""
-    reset_demo(stack)
-    yield
-    reset_demo(stack)
 
 
 class Texter:

@@ -5,6 +5,7 @@ and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -131,3 +132,22 @@ async def test_demo_reset_forgets_the_conversations(client, internal_headers, us
     assert reset.status_code == 200, reset.text
     assert read_db(lambda s: s.scalar(select(func.count()).select_from(Conversation))) == 0
     assert await live(client, internal_headers) == []
+
+
+async def test_a_new_conversation_reported_by_many_at_once_is_one_row(
+    client, internal_headers, user_ids, read_db
+):
+    """Several gateway processes may report the same first message at the same moment."""
+    olivia = user_ids[OLIVIA]
+    bodies = [seen_body(olivia, "bbbb", language=("en", "fr")[i % 2]) for i in range(12)]
+    answers = await asyncio.gather(
+        *(
+            client.post("/internal/conversations/seen", json=b, headers=internal_headers)
+            for b in bodies
+        )
+    )
+
+    assert [answer.status_code for answer in answers] == [200] * len(bodies)
+    rows = conversations(read_db)
+    assert list(rows) == [f"web:{olivia}:bbbb"]
+    assert rows[f"web:{olivia}:bbbb"][0] == olivia

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -43,10 +44,22 @@ def get_state(request: Request) -> PlatformState:
     return request.app.state.platform
 
 
-def get_session(state: Annotated[PlatformState, Depends(get_state)]) -> Iterator[Session]:
-    """A session for one request, closed (and rolled back if uncommitted) afterwards."""
-    with state.sessions()() as session:
-        yield session
+async def get_session(
+    state: Annotated[PlatformState, Depends(get_state)],
+) -> AsyncIterator[Session]:
+    """A session for one request, closed (and rolled back if uncommitted) afterwards.
+
+    The request first takes one of the ``DB_POOL_SIZE`` request slots, waiting on the
+    event loop (see :meth:`PlatformState.request_slots`), so it never waits for a pooled
+    connection while holding a worker thread."""
+    async with state.request_slots():
+        session = state.sessions()()
+        try:
+            yield session
+        finally:
+            with anyio.CancelScope(shield=True):  # a client gone away still closes it
+                # its own limiter: closing never waits for a busy worker thread
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import weakref
 
 import httpx
 from sqlalchemy import Engine
@@ -26,6 +28,8 @@ class PlatformState:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._slots = weakref.WeakKeyDictionary()
 
     @property
     def settings(self) -> Settings:
@@ -39,9 +43,31 @@ class PlatformState:
         if self._sessions is None:
             with self._lock:
                 if self._sessions is None:
-                    self._engine = make_engine(self.settings.database_url)
+                    size = self.settings.db_pool_size
+                    # as many again for what runs outside requests (alert dispatcher,
+                    # retention, metrics, provider calls past their deadline)
+                    self._engine = make_engine(
+                        self.settings.database_url, pool_size=size, max_overflow=size
+                    )
                     self._sessions = session_factory(self._engine)
         return self._sessions
+
+    def request_slots(self) -> asyncio.Semaphore:
+        """How many requests may hold a database session at once (``DB_POOL_SIZE``), for
+        the running event loop.
+
+        A request takes a slot before its session, waiting on the event loop with no
+        worker thread. Without it, a busy moment deadlocks: FastAPI moves a request that
+        holds a connection to another worker thread (to serialise its answer), and when
+        every worker thread waits for a pooled connection, no holder gets a thread to give
+        its connection back.
+        """
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            slots = self._slots.get(loop)
+            if slots is None:
+                slots = self._slots[loop] = asyncio.Semaphore(self.settings.db_pool_size)
+            return slots
 
     def dispose(self) -> None:
         """Close the engine's connections (it is created again when next needed)."""

@@ -67,18 +67,8 @@ class SandboxActions:
         there was one (the caller then answers nothing it read from the caller's session,
         which has moved on)."""
         with Session(bind=self._session.get_bind()) as own:
-            fault = own.scalars(
-                select(SandboxFault)
-                .where(
-                    SandboxFault.method == method,
-                    SandboxFault.target == target,
-                    SandboxFault.error == HANG,
-                )
-                .order_by(SandboxFault.id)
-            ).first()
-            if fault is None:
+            if _take_fault(own, method, target, only=HANG) is None:
                 return False
-            own.delete(fault)
             own.commit()
         time.sleep(self._hang_seconds)
         return True
@@ -97,14 +87,9 @@ class SandboxActions:
             ).first()
             if earlier is not None:
                 return ActionOutcome(earlier.ok, earlier.error)
-            fault = own.scalars(
-                select(SandboxFault)
-                .where(SandboxFault.method == method, SandboxFault.target == target)
-                .order_by(SandboxFault.id)
-            ).first()
-            error = fault.error if fault is not None else (default() if default else None)
-            if fault is not None:
-                own.delete(fault)
+            error = _take_fault(own, method, target)
+            if error is None and default is not None:
+                error = default()
             if error == HANG:
                 own.commit()  # the fault is used up, whatever the caller does meanwhile
                 time.sleep(self._hang_seconds)
@@ -128,6 +113,19 @@ class SandboxActions:
                 ).one()
                 return ActionOutcome(again.ok, again.error)
         return ActionOutcome(error is None, error)
+
+
+def _take_fault(own: Session, method: str, target: str, *, only: str | None = None) -> str | None:
+    """Use up the oldest fault queued for ``method`` on ``target`` (of error ``only``, when
+    given), in ``own``'s transaction; its error, or None when none is queued."""
+    query = select(SandboxFault).where(SandboxFault.method == method, SandboxFault.target == target)
+    if only is not None:
+        query = query.where(SandboxFault.error == only)
+    fault = own.scalars(query.order_by(SandboxFault.id)).first()
+    if fault is None:
+        return None
+    own.delete(fault)
+    return fault.error
 
 
 def _menu_problem(session: Session, store_id: int) -> str | None:

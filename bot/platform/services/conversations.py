@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from bot.platform.models import OPEN_HANDOFF_STATES, Conversation, Handoff, User
@@ -31,27 +32,36 @@ def record_seen(
     """The user wrote in ``conversation_id`` at ``now``: create or refresh its row.
 
     The organization is the user's; ``channel`` and ``language`` are the latest seen.
-    Commits.
+    One statement (an insert that updates the row when it exists), so two gateway
+    processes reporting the same new conversation at once, or a row deleted meanwhile,
+    leave one row rather than an error. Commits.
     """
-    conversation = session.get(Conversation, conversation_id, with_for_update=True)
-    if conversation is None:
-        conversation = Conversation(
-            conversation_id=conversation_id,
-            organization_id=user.organization_id,
-            user_id=user.id,
-            channel=channel,
-            language=language,
-            last_message_at=now,
-            created_at=now,
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {
+        "organization_id": user.organization_id,
+        "user_id": user.id,
+        "channel": channel,
+        "language": language,
+        "last_message_at": now,
+    }
+    statement = insert(Conversation).values(
+        conversation_id=conversation_id, created_at=now, **values
+    )
+    later = case(
+        (
+            Conversation.last_message_at > statement.excluded.last_message_at,
+            Conversation.last_message_at,
+        ),
+        else_=statement.excluded.last_message_at,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Conversation.conversation_id], set_={**values, "last_message_at": later}
         )
-        session.add(conversation)
-    else:
-        conversation.organization_id = user.organization_id
-        conversation.user_id = user.id
-        conversation.channel = channel
-        conversation.language = language
-        conversation.last_message_at = max(conversation.last_message_at, now)
+    )
     session.commit()
+    conversation = session.get(Conversation, conversation_id, populate_existing=True)
+    assert conversation is not None  # just written
     return conversation
 
 
