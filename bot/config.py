@@ -112,10 +112,10 @@ class Settings(BaseSettings):
     # responding" and nothing is changed (under PLATFORM_TIMEOUT, so the bot can say so).
     provider_timeout_seconds: float = Field(default=5.0, gt=0)
 
-    # Platform database connections kept open. More are opened when requests need them
-    # (and closed after): a request never waits for a pooled connection, because FastAPI
-    # hands a request holding one to another worker thread (to serialise the answer),
-    # and with every thread waiting for a connection nobody could give one back.
+    # How many platform requests hold a database session at once; the others wait on
+    # the event loop, not in a worker thread. The pool has as many again for work outside
+    # requests. (A request waiting for a pooled connection inside a worker thread can
+    # deadlock: FastAPI needs another thread to serialise a holder's answer.)
     db_pool_size: int = Field(default=10, ge=1)
 
     # Demo dashboard at "/" (pick a demo user); off in a real deployment.
