@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     # deadlock: FastAPI needs another thread to serialise a holder's answer.)
     db_pool_size: int = Field(default=10, ge=1)
 
+    # With REDIS_URL: how often each gateway process looks for SMS and Telegram messages
+    # queued in Redis that nobody is handling (Redis failed between queueing and
+    # handling, or the process that queued them stopped), and handles them.
+    inbound_sweep_seconds: float = Field(default=10.0, gt=0)
+
     # Demo dashboard at "/" (pick a demo user); off in a real deployment.
     demo_mode: bool = True
 

@@ -10,13 +10,17 @@ list's order is the arrival order — and a background task takes the sender's s
 lock and handles the list until it is empty. Whichever process holds the lock handles
 every message queued meanwhile, in order; a process that cannot take the lock in time
 leaves its message to the holder. Redis unreachable when queueing: the message is
-handled here (the relay then tells the user it cannot answer).
+handled here (the relay then tells the user it cannot answer). A message left in Redis
+with nobody handling it (Redis failed between queueing and handling, or its process
+stopped) is picked up by :meth:`ArrivalQueue.sweep`, which the runtime calls every
+``INBOUND_SWEEP_SECONDS``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -63,6 +67,7 @@ class ArrivalQueue:
         self._redis = redis if shared is not None else None
         self._shared = shared
         self._local = ConversationLocks()
+        self._draining: Counter[str] = Counter()  # senders this process is handling now
 
     async def accept(self, sender: str, message: dict[str, Any]) -> None:
         """Queue ``message`` of ``sender`` (call before answering the webhook) and have
@@ -79,12 +84,31 @@ class ArrivalQueue:
                 return
         self._spawn(self._one(sender, message), f"{self._channel} inbound")
 
+    async def sweep(self) -> int:
+        """Have the queued messages of every sender this process is not handling now
+        handled (after the ones of the same sender before them); how many senders had
+        some. Finds what Redis failing or a process stopping left behind.
+
+        Raises:
+            RedisError: Redis is unreachable (the next sweep tries again).
+        """
+        if self._redis is None:
+            return 0
+        prefix = f"{QUEUE_PREFIX}{self._channel}:"
+        keys = [key async for key in self._redis.scan_iter(match=prefix + "*", count=500)]
+        senders = [key[len(prefix) :] for key in keys]
+        waiting = [sender for sender in senders if sender not in self._draining]
+        for sender in waiting:
+            self._spawn(self._drain(sender, prefix + sender), f"{self._channel} inbound sweep")
+        return len(waiting)
+
     async def _one(self, sender: str, message: dict[str, Any]) -> None:
         async with self._local.hold(sender):
             await self._safely(message)
 
     async def _drain(self, sender: str, key: str) -> None:
         assert self._redis is not None and self._shared is not None
+        self._draining[sender] += 1
         try:
             lock = f"inbound:{self._channel}:{sender}"
             async with self._local.hold(sender), self._shared.hold(lock):
@@ -94,6 +118,10 @@ class ArrivalQueue:
             log.info("%s inbound of %s left to the lock's holder: %s", self._channel, key, exc)
         except RedisError as exc:
             log.warning("%s inbound of %s not read: %s", self._channel, key, exc)
+        finally:
+            self._draining[sender] -= 1
+            if not self._draining[sender]:
+                del self._draining[sender]
 
     async def _safely(self, message: dict[str, Any]) -> None:
         try:

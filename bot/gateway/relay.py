@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -39,7 +38,9 @@ from bot.gateway.inbound import read_user_message
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rendering import BotReply, from_rasa, is_one_time
 from bot.gateway.shared_locks import SharedLockUnavailable
+from bot.gateway.shared_state import SharedStateUnavailable
 from bot.gateway.texts import text
+from bot.gateway.turn_counter import TurnCounter, TurnStore
 from bot.identity import Identity, sign_identity
 from bot.internal_client import InternalPlatformClient
 from bot.logs import log_context
@@ -48,7 +49,6 @@ from bot.platform_client import PlatformError, PlatformUnavailable
 
 log = logging.getLogger(__name__)
 
-MAX_COUNTED_CONVERSATIONS = 10_000
 RETRY_AFTER_TURNS = 5
 
 PAIRING_UPDATE_INTENT = "repair_pairing_update"
@@ -76,6 +76,7 @@ class Relay:
         session_max_turns: int = 0,
         platform: InternalPlatformClient | None = None,
         handoffs: HandoffRouter | None = None,
+        turns: TurnStore | None = None,
     ) -> None:
         """Wire the relay.
 
@@ -92,6 +93,8 @@ class Relay:
                 goes to Rasa, no activity is reported).
             handoffs: routes the messages of conversations handed off to support
                 (None: every message goes to Rasa).
+            turns: where each conversation's turns are counted (this process's
+                memory by default; Redis when several gateway processes run).
         """
         self._rasa = rasa
         self._buttons = buttons
@@ -102,7 +105,7 @@ class Relay:
         self._platform = platform
         self._handoffs = handoffs
         self._activity = ActivityReporter(platform) if platform is not None else None
-        self._turns: OrderedDict[str, int] = OrderedDict()
+        self._turns: TurnStore = turns or TurnCounter()
 
     async def handle(
         self, identity: Identity, message: object, language: str | None, deliver: Deliver
@@ -163,7 +166,7 @@ class Relay:
                 raw = await self._rasa.send(
                     identity.conversation_id, inbound.text, token, identity.channel
                 )
-                replies = await from_rasa(raw, identity.conversation_id, self._buttons)
+                replies = await self._rendered(raw, identity.conversation_id, language)
             except RasaUnavailable:
                 TURN_ERRORS.labels(identity.channel, "rasa").inc()
                 replies = [BotReply(text=text("rasa_unavailable", language))]
@@ -218,7 +221,20 @@ class Relay:
             return [BotReply(text=text("rasa_unavailable", language))]
         finally:
             await self._rasa_turn_done(identity.conversation_id)
-        return await from_rasa(raw, identity.conversation_id, self._buttons)
+        return await self._rendered(raw, identity.conversation_id, language)
+
+    async def _rendered(
+        self, raw: list[Any], conversation_id: str, language: str | None
+    ) -> list[BotReply]:
+        """Rasa's answer with its buttons issued. Redis gone after Rasa answered: the turn
+        ran (a cancellation may be done), so its texts still go, with a line saying the
+        buttons cannot be shown and to type instead."""
+        try:
+            return await from_rasa(raw, conversation_id, self._buttons)
+        except SharedStateUnavailable as exc:
+            log.warning("buttons of %s not issued: %s", conversation_id, exc)
+            replies = await from_rasa(raw, conversation_id, None)
+            return [*replies, BotReply(text=text("buttons_unavailable", language))]
 
     async def _take_code(
         self, identity: Identity, typed: str, language: str | None
@@ -267,14 +283,12 @@ class Relay:
 
     async def _bound_session(self, conversation_id: str) -> None:
         """Count the conversation's turns; start a new Rasa session when there are too many."""
-        turns = self._turns.pop(conversation_id, 0) + 1
+        turns = await self._turns.count(conversation_id)
         if self._session_max_turns and turns > self._session_max_turns:
             started = await self._rasa.start_new_session(conversation_id)
             # Not now (a form is active, or Rasa refused): try again in a few turns.
-            turns = 1 if started else self._session_max_turns - RETRY_AFTER_TURNS
-        self._turns[conversation_id] = turns
-        while len(self._turns) > MAX_COUNTED_CONVERSATIONS:
-            self._turns.popitem(last=False)
+            again = 1 if started else self._session_max_turns - RETRY_AFTER_TURNS
+            await self._turns.set(conversation_id, again)
 
 
 def _continuation(taken: dict[str, Any]) -> tuple[str, dict[str, str]]:

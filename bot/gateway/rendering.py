@@ -58,7 +58,7 @@ class BotReply:
 
 
 async def from_rasa(
-    messages: Iterable[Any], conversation_id: str, registry: ButtonStore
+    messages: Iterable[Any], conversation_id: str, registry: ButtonStore | None
 ) -> list[BotReply]:
     """Channel-neutral replies for Rasa's messages, issuing an opaque id per button.
 
@@ -69,7 +69,7 @@ async def from_rasa(
     Args:
         messages: the JSON list Rasa's REST webhook answered.
         conversation_id: the conversation the ids are issued for.
-        registry: where the real payloads are kept.
+        registry: where the real payloads are kept; None: the buttons are left out.
 
     Raises:
         SharedStateUnavailable: the registry is in Redis and Redis is unreachable.
@@ -81,7 +81,9 @@ async def from_rasa(
             continue
         text = message.get("text")
         text = text if isinstance(text, str) else ""
-        buttons = tuple(await _buttons(message.get("buttons"), conversation_id, registry))
+        buttons: tuple[Button, ...] = ()
+        if registry is not None:
+            buttons = tuple(await _buttons(message.get("buttons"), conversation_id, registry))
         if not text and not buttons:
             log.debug("skipping a Rasa message without text: %s", sorted(message))
             continue

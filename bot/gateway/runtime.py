@@ -32,8 +32,15 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.rendering import BotReply
 from bot.gateway.shared_locks import SharedLocks
-from bot.gateway.shared_state import RedisButtons, RedisHandoffCache, RedisSmsChoices, connect
+from bot.gateway.shared_state import (
+    RedisButtons,
+    RedisHandoffCache,
+    RedisSmsChoices,
+    RedisTurnCounter,
+    connect,
+)
 from bot.gateway.sms_choices import ChoiceStore, SmsChoices
+from bot.gateway.turn_counter import TurnCounter, TurnStore
 from bot.internal_client import InternalPlatformClient
 
 log = logging.getLogger(__name__)
@@ -69,10 +76,12 @@ class GatewayRuntime:
         self.buttons: ButtonStore = ButtonRegistry()
         self.sms_choices: ChoiceStore = SmsChoices()
         handoff_cache: HandoffStore = HandoffCache()
+        self._turns: TurnStore = TurnCounter()
         if self._redis is not None:
             self.buttons = RedisButtons(self._redis)
             self.sms_choices = RedisSmsChoices(self._redis)
             handoff_cache = RedisHandoffCache(self._redis)
+            self._turns = RedisTurnCounter(self._redis)
         self.locks = ConversationLocks(self._shared_locks)
         self._platform_transport = platform_transport
         self._rasa_transport = rasa_transport
@@ -82,6 +91,7 @@ class GatewayRuntime:
         self._channels: dict[str, ChannelDeliver] = {}
         self.handoffs = HandoffRouter(self.locks, self.delivery, handoff_cache)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._queues: list[ArrivalQueue] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
 
@@ -127,7 +137,20 @@ class GatewayRuntime:
     ) -> ArrivalQueue:
         """Per-sender arrival order for ``channel``'s webhook messages (across gateway
         processes when Redis is configured), handled by ``spawn`` (default :meth:`spawn`)."""
-        return ArrivalQueue(channel, handle, spawn or self.spawn, self._redis, self._shared_locks)
+        queue = ArrivalQueue(channel, handle, spawn or self.spawn, self._redis, self._shared_locks)
+        self._queues.append(queue)
+        return queue
+
+    async def _sweep_inbound(self) -> None:
+        """Every INBOUND_SWEEP_SECONDS, have what the arrival queues left in Redis handled
+        (a message queued just before Redis failed, or by a process that stopped)."""
+        while True:
+            await asyncio.sleep(self.settings.inbound_sweep_seconds)
+            for queue in self._queues:
+                try:
+                    await queue.sweep()
+                except RedisError as exc:
+                    log.info("inbound sweep skipped: %s", exc)
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """Run ``work`` in the background, keeping a reference until it is done.
@@ -170,8 +193,11 @@ class GatewayRuntime:
             session_max_turns=settings.rasa_session_max_turns,
             platform=self._platform,
             handoffs=self.handoffs,
+            turns=self._turns,
         )
         self.handoffs.bind(self._platform, self._rasa)
+        if self._redis is not None:
+            self.spawn(self._sweep_inbound(), "inbound sweep")
         for startup in self._startup:
             await startup()
 

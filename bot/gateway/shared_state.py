@@ -12,7 +12,9 @@ of the embedded profile:
 * :class:`RedisSmsChoices` (:class:`~bot.gateway.sms_choices.ChoiceStore`): the last
   turn's offer of each SMS conversation, as JSON;
 * :class:`RedisHandoffCache` (:class:`~bot.gateway.handoff_cache.HandoffStore`): the
-  platform's answer about a conversation's open handoff, for a few seconds.
+  platform's answer about a conversation's open handoff, for a few seconds;
+* :class:`RedisTurnCounter` (:class:`~bot.gateway.turn_counter.TurnStore`): the user
+  turns of each conversation's Rasa session.
 
 Bounded by key lifetimes: buttons and choices of a conversation unused for
 :data:`STATE_SECONDS` expire, a handoff answer after its few seconds. Keys start with
@@ -211,3 +213,28 @@ class RedisHandoffCache:
         """Forget one conversation's answer, for every process."""
         with _reaching("forget a handoff"):
             await self._redis.delete(self._key(conversation_id))
+
+
+class RedisTurnCounter:
+    """Turns per conversation in Redis (see :class:`TurnStore`); a count unused for
+    :data:`STATE_SECONDS` expires."""
+
+    def __init__(self, redis: Redis, prefix: str = KEY_PREFIX) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    def _key(self, conversation_id: str) -> str:
+        return f"{self._prefix}turns:{{{conversation_id}}}"
+
+    async def count(self, conversation_id: str) -> int:
+        """Count one more turn; the turns so far (every process's)."""
+        key = self._key(conversation_id)
+        with _reaching("count a turn"):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                turns, _ = await pipe.incr(key).expire(key, STATE_SECONDS).execute()
+        return int(turns)
+
+    async def set(self, conversation_id: str, turns: int) -> None:
+        """Make the count ``turns``."""
+        with _reaching("reset a turn count"):
+            await self._redis.set(self._key(conversation_id), turns, ex=STATE_SECONDS)

@@ -19,6 +19,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fr": "Désolé, je ne peux pas répondre pour le moment — réessayez dans une minute.",
         "es": "Lo siento, ahora mismo no puedo responder. Inténtelo de nuevo en un minuto.",
     },
+    "buttons_unavailable": {
+        "en": "(I can't show buttons right now — please type your answer instead.)",
+        "fr": "(Je ne peux pas afficher de boutons pour le moment — tapez plutôt votre réponse.)",
+        "es": "(Ahora mismo no puedo mostrar botones; escriba su respuesta, por favor.)",
+    },
     "button_used": {
         "en": "You already used that button. Ask me again if you need to.",
         "fr": "Vous avez déjà utilisé ce bouton. Redemandez-moi si besoin.",

@@ -6,13 +6,16 @@ order by itself."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import pytest
 
-from bot.gateway.arrival_queue import ArrivalQueue
+from bot.config import Settings
+from bot.gateway.arrival_queue import QUEUE_PREFIX, ArrivalQueue
+from bot.gateway.runtime import GatewayRuntime
 from bot.gateway.shared_locks import SharedLocks
 from bot.gateway.shared_state import connect
 
@@ -20,13 +23,19 @@ from bot.gateway.shared_state import connect
 class Process:
     """One gateway process's queue for the ``sms`` channel; what it handled, in order."""
 
-    def __init__(self, name: str, handled: list[tuple[str, int]], redis_url: str | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        handled: list[tuple[str, int]],
+        redis_url: str | None,
+        channel: str = "sms-test",
+    ) -> None:
         self.name = name
         self.handled = handled
         self.tasks: list[asyncio.Task[None]] = []
         self.redis = connect(redis_url) if redis_url else None
         self.locks = SharedLocks(redis_url) if redis_url else None
-        self.queue = ArrivalQueue("sms-test", self.handle, self.spawn, self.redis, self.locks)
+        self.queue = ArrivalQueue(channel, self.handle, self.spawn, self.redis, self.locks)
 
     late = 0.0  # a busy process starts its background work this late
 
@@ -42,7 +51,8 @@ class Process:
         self.handled.append((self.name, int(message["n"])))
 
     async def settle(self) -> None:
-        await asyncio.gather(*self.tasks)
+        while pending := [task for task in self.tasks if not task.done()]:
+            await asyncio.gather(*pending)
 
     async def close(self) -> None:
         if self.locks is not None:
@@ -120,3 +130,72 @@ async def test_redis_unreachable_handles_the_message_here() -> None:
     finally:
         await cut.close()
     assert handled == [("cut", 1)]
+
+
+async def queue_behind_everyone(process: Process, channel: str, phone: str, *ns: int) -> None:
+    """Messages queued in Redis as a webhook does, with nobody handling them (Redis failed
+    right after, or the process that queued them stopped)."""
+    assert process.redis is not None
+    for n in ns:
+        await process.redis.rpush(f"{QUEUE_PREFIX}{channel}:{phone}", json.dumps({"n": n}))
+
+
+async def test_messages_nobody_handled_are_handled_by_the_next_sweep_in_order_once(
+    redis_url,
+) -> None:
+    handled: list[tuple[str, int]] = []
+    channel = f"sweep-{uuid.uuid4().hex[:8]}"
+    a = Process("a", handled, redis_url, channel)
+    try:
+        phone = sender()
+        await queue_behind_everyone(a, channel, phone, 1, 2)
+        assert await a.queue.sweep() == 1
+        await a.settle()
+        assert await a.queue.sweep() == 0  # nothing left
+        await a.settle()
+    finally:
+        await a.close()
+    assert handled == [("a", 1), ("a", 2)]
+
+
+async def test_a_sweep_while_another_process_handles_the_sender_handles_nothing_twice(
+    redis_url,
+) -> None:
+    handled: list[tuple[str, int]] = []
+    channel = f"sweep-{uuid.uuid4().hex[:8]}"
+    a, b = Process("a", handled, redis_url, channel), Process("b", handled, redis_url, channel)
+    try:
+        phone = sender()
+        await a.queue.accept(phone, {"n": 1, "slow": 0.5})
+        await asyncio.sleep(0.1)  # a is handling 1
+        await queue_behind_everyone(a, channel, phone, 2)
+        await b.queue.sweep()
+        await asyncio.gather(a.settle(), b.settle())
+    finally:
+        await a.close()
+        await b.close()
+    assert sorted(n for _, n in handled) == [1, 2]
+    assert [n for _, n in handled] == [1, 2]
+
+
+async def test_the_runtime_sweeps_its_queues_by_itself(redis_url) -> None:
+    settings = Settings(_env_file=None, redis_url=redis_url, inbound_sweep_seconds=0.2)
+    runtime = GatewayRuntime(settings)
+    channel = f"sweep-{uuid.uuid4().hex[:8]}"
+    handled: list[int] = []
+    done = asyncio.Event()
+
+    async def handle(message: dict[str, Any]) -> None:
+        handled.append(int(message["n"]))
+        done.set()
+
+    runtime.arrival_queue(channel, handle)
+    await runtime.open()
+    try:
+        probe = Process("probe", [], redis_url, channel)
+        await queue_behind_everyone(probe, channel, sender(), 7)
+        await probe.close()
+        await asyncio.wait_for(done.wait(), timeout=10)
+    finally:
+        await runtime.close()
+    assert handled == [7]

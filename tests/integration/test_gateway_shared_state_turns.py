@@ -24,7 +24,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.rendering import BotReply
 from bot.gateway.shared_locks import SharedLocks
-from bot.gateway.shared_state import RedisButtons, RedisHandoffCache, connect
+from bot.gateway.shared_state import RedisButtons, RedisHandoffCache, RedisTurnCounter, connect
 from bot.gateway.texts import text
 from bot.identity import Identity
 from bot.internal_client import InternalPlatformClient
@@ -141,6 +141,90 @@ async def test_redis_gone_mid_turn_is_the_cant_answer_text(redis_url, prefix) ->
         await client.aclose()
         proxy.stop()
     assert rasa.messages == ["cancel DD-1001", "cancel DD-1001"]
+
+
+class CancelledThenRedisCut(Rasa):
+    """Rasa confirming a cancellation, with Redis cut while it answers."""
+
+    def __init__(self, proxy: TcpProxy) -> None:
+        super().__init__()
+        self.proxy = proxy
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.proxy.cut()
+        done = "Done: DoorDash cancelled order DD-1001."
+        buttons = [{"title": "Remove from active orders", "payload": "/order_remove"}]
+        return httpx.Response(200, json=[{"text": done, "buttons": buttons}])
+
+
+async def test_redis_gone_after_rasa_answered_still_says_what_the_turn_did(
+    redis_url, prefix
+) -> None:
+    """The turn ran (here: a confirmed cancellation); its text must reach the user, not
+    "can't answer", even though the buttons after it cannot be issued."""
+    target = redis.connection.parse_url(REDIS_URL)
+    proxy = TcpProxy(target.get("host", "127.0.0.1"), int(target.get("port", 6379))).start()
+    client = connect(f"redis://127.0.0.1:{proxy.port}/{target.get('db', 0)}")
+    gateway = relay(CancelledThenRedisCut(proxy), RedisButtons(client, prefix), ConversationLocks())
+    try:
+        for language in ("en", "fr", "es"):
+            proxy.restore()
+            said = await turn(gateway, Identity(3, conversation(), "web"), "yes", language)
+            assert said == [
+                "Done: DoorDash cancelled order DD-1001.",
+                text("buttons_unavailable", language),
+            ]
+    finally:
+        await client.aclose()
+        proxy.stop()
+
+
+def session_rasa(calls: list[str]):
+    """Rasa answering "ok", with its tracker (no form active) and its session start."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path.endswith("/tracker"):
+            return httpx.Response(200, json={"active_loop": {}})
+        if request.url.path.endswith("/execute"):
+            return httpx.Response(200, json={"tracker": {}, "messages": []})
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    return handle
+
+
+async def test_turns_through_two_processes_are_counted_once_for_the_session(
+    clients, prefix
+) -> None:
+    """RASA_SESSION_MAX_TURNS 3, a conversation's messages alternating between two
+    gateway processes: a new Rasa session before the 4th and the 7th turn, not the 7th only."""
+    calls: list[str] = []
+    gateways = [
+        Relay(
+            RasaClient(
+                "http://rasa.test",
+                5,
+                transport=httpx.MockTransport(session_rasa(calls)),
+                api_token="t",
+            ),
+            RedisButtons(client, prefix),
+            ConversationLocks(),
+            SECRET,
+            60,
+            session_max_turns=3,
+            turns=RedisTurnCounter(client, prefix),
+        )
+        for client in clients
+    ]
+    who = Identity(3, conversation(), "web")
+    for n in range(7):
+        assert await turn(gateways[n % 2], who, "hi") == ["ok"]
+    webhooks_before_starts = [
+        calls[:i].count("/webhooks/rest/webhook")
+        for i, path in enumerate(calls)
+        if path.endswith("/execute")
+    ]
+    assert webhooks_before_starts == [3, 6]
 
 
 class Platform:
