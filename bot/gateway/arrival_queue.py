@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -67,7 +66,6 @@ class ArrivalQueue:
         self._redis = redis if shared is not None else None
         self._shared = shared
         self._local = ConversationLocks()
-        self._draining: Counter[str] = Counter()  # senders this process is handling now
 
     async def accept(self, sender: str, message: dict[str, Any]) -> None:
         """Queue ``message`` of ``sender`` (call before answering the webhook) and have
@@ -97,7 +95,7 @@ class ArrivalQueue:
         prefix = f"{QUEUE_PREFIX}{self._channel}:"
         keys = [key async for key in self._redis.scan_iter(match=prefix + "*", count=500)]
         senders = [key[len(prefix) :] for key in keys]
-        waiting = [sender for sender in senders if sender not in self._draining]
+        waiting = [sender for sender in senders if not self._local.busy(sender)]
         for sender in waiting:
             self._spawn(self._drain(sender, prefix + sender), f"{self._channel} inbound sweep")
         return len(waiting)
@@ -108,7 +106,6 @@ class ArrivalQueue:
 
     async def _drain(self, sender: str, key: str) -> None:
         assert self._redis is not None and self._shared is not None
-        self._draining[sender] += 1
         try:
             lock = f"inbound:{self._channel}:{sender}"
             async with self._local.hold(sender), self._shared.hold(lock):
@@ -118,10 +115,6 @@ class ArrivalQueue:
             log.info("%s inbound of %s left to the lock's holder: %s", self._channel, key, exc)
         except RedisError as exc:
             log.warning("%s inbound of %s not read: %s", self._channel, key, exc)
-        finally:
-            self._draining[sender] -= 1
-            if not self._draining[sender]:
-                del self._draining[sender]
 
     async def _safely(self, message: dict[str, Any]) -> None:
         try:

@@ -102,6 +102,10 @@ class ConversationLocks:
             else:
                 self._locks[conversation_id] = (lock, users - 1)
 
+    def busy(self, conversation_id: str) -> bool:
+        """Whether someone holds or waits for the conversation's lock."""
+        return conversation_id in self._locks
+
     def __len__(self) -> int:
         """How many conversations have a message in flight."""
         return len(self._locks)
