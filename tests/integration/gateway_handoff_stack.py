@@ -41,6 +41,7 @@ from bot.platform.demo import load_demo
 from bot.platform.models import Agent, Handoff, HandoffMessage, User
 from bot.platform_client import PlatformClient
 from tests.integration.conftest import IDENTITY_SECRET, INTERNAL_TOKEN, make_settings
+from tests.integration.sockets import connect_socket
 from tests.integration.test_gateway_webchat import serve
 from tests.unit.trackers import tracker
 
@@ -143,7 +144,7 @@ class Widget:
 
     async def open(self, url: str, user_id: int) -> Widget:
         token = sign_session(user_id, SESSION_SECRET, 600)
-        await self.client.connect(url, auth={"token": token}, transports=["websocket"])
+        await connect_socket(self.client, url, auth={"token": token})
         await self.client.emit("session_request", {"session_id": None})
         self.conversation_id = await asyncio.wait_for(self.confirmed.get(), 5)
         return self

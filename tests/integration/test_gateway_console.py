@@ -23,6 +23,7 @@ from tests.integration.gateway_handoff_stack import (
     Widget,
     handoff_stack,
 )
+from tests.integration.sockets import connect_socket
 
 HOURS = "00:00-23:59"  # support is open, whenever the test runs
 SAM, SAM_PASSWORD = "sam@support.test", "agent-demo-1"
@@ -176,7 +177,7 @@ async def test_every_console_page_and_action_needs_a_session(db_url):
 
         sio = socketio.AsyncClient(reconnection=False)
         try:
-            await sio.connect(stack.gateway_url, namespaces=["/console"], transports=["websocket"])
+            await connect_socket(sio, stack.gateway_url, namespaces=["/console"])
             connected = True
         except socketio.exceptions.ConnectionError:
             connected = False
@@ -232,11 +233,8 @@ async def test_sam_takes_replies_sees_olivia_live_and_hands_back(db_url):
         for name in ("queue", "message", "handoff"):
             live.on(name, lambda data, n=name: events.put_nowait((n, data)), namespace="/console")
         cookie = f"console_session={sam.cookies['console_session']}"
-        await live.connect(
-            stack.gateway_url,
-            headers={"Cookie": cookie},
-            namespaces=["/console"],
-            transports=["websocket"],
+        await connect_socket(
+            live, stack.gateway_url, headers={"Cookie": cookie}, namespaces=["/console"]
         )
         try:
             name, queue = await asyncio.wait_for(events.get(), 5)

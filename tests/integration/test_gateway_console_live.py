@@ -38,6 +38,7 @@ from tests.integration.gateway_handoff_stack import (
     RasaStandIn,
     Widget,
 )
+from tests.integration.sockets import connect_socket
 from tests.integration.test_gateway_console import (
     ANA,
     ANA_PASSWORD,
@@ -255,11 +256,8 @@ async def test_a_connected_online_agent_stays_seen_and_an_offline_one_is_not_mar
         _, signed_in_at = presence(stack, SAM)
         socket = socketio.AsyncClient(reconnection=False)
         cookie = f"console_session={sam.cookies.get('console_session')}"
-        await socket.connect(
-            stack.gateway_url,
-            namespaces=["/console"],
-            transports=["websocket"],
-            headers={"Cookie": cookie},
+        await connect_socket(
+            socket, stack.gateway_url, namespaces=["/console"], headers={"Cookie": cookie}
         )
         try:
             assert await eventually(lambda: presence(stack, SAM)[1] > signed_in_at)

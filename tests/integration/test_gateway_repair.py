@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from bot.gateway.app import create_app
 from bot.identity import Identity, sign_session, verify_identity
+from tests.integration.sockets import connect_socket
 from tests.integration.test_gateway_webchat import (
     IDENTITY_SECRET,
     INTERNAL_TOKEN,
@@ -134,7 +135,7 @@ class Widget:
 
     async def open(self, url: str, user_id: int) -> Widget:
         token = sign_session(user_id, SESSION_SECRET, 600)
-        await self.client.connect(url, auth={"token": token}, transports=["websocket"])
+        await connect_socket(self.client, url, auth={"token": token})
         await self.client.emit("session_request", {})
         name, self.conversation_id = await self.next()
         assert name == "session_confirm"

@@ -23,6 +23,7 @@ from fastapi import FastAPI, Header, HTTPException, Request
 from bot.config import Settings
 from bot.gateway.app import create_app
 from bot.identity import Identity, sign_session, verify_identity
+from tests.integration.sockets import connect_socket
 
 SESSION_SECRET = "test-session-secret-0123456789abcdef"
 IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"
@@ -139,7 +140,7 @@ class Widget:
         self.conversation_id: str | None = None
 
     async def connect(self, url: str, auth: Any) -> Widget:
-        await self.client.connect(url, auth=auth, transports=["websocket"], wait_timeout=5)
+        await connect_socket(self.client, url, auth=auth)
         return self
 
     async def session(self, session_id: str | None = None) -> str:
