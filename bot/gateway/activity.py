@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from cachetools import TTLCache
 
 from bot.identity import Identity
 from bot.internal_client import InternalPlatformClient
@@ -36,22 +37,18 @@ class ActivityReporter:
     ) -> None:
         """Report through ``platform``; at most once per ``throttle_seconds`` per conversation."""
         self._platform = platform
-        self._throttle = throttle_seconds
-        self._clock = clock
-        self._last: OrderedDict[str, float] = OrderedDict()
+        # conversations the platform heard of in the last ``throttle_seconds``
+        self._told: TTLCache[str, bool] = TTLCache(
+            maxsize=MAX_REMEMBERED, ttl=throttle_seconds, timer=clock
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     def seen(self, identity: Identity, language: str | None) -> None:
         """The user of ``identity`` just wrote: tell the platform (unless told lately)."""
         conversation_id = identity.conversation_id
-        now = self._clock()
-        last = self._last.get(conversation_id)
-        if last is not None and now - last < self._throttle:
+        if conversation_id in self._told:
             return
-        self._last[conversation_id] = now
-        self._last.move_to_end(conversation_id)
-        while len(self._last) > MAX_REMEMBERED:
-            self._last.popitem(last=False)
+        self._told[conversation_id] = True
         task = asyncio.create_task(
             self._report(identity, language or "en"), name="conversation-seen"
         )
@@ -65,7 +62,7 @@ class ActivityReporter:
             )
         except (PlatformError, PlatformUnavailable) as exc:
             log.warning("activity of %s not recorded: %s", identity.conversation_id, exc)
-            self._last.pop(identity.conversation_id, None)  # try again at the next message
+            self._told.pop(identity.conversation_id, None)  # try again at the next message
             return
         except Exception:  # never let a background report die silently
             log.exception("activity of %s not recorded", identity.conversation_id)

@@ -19,9 +19,10 @@ conversations used within a day).
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
+
+from cachetools import FIFOCache, LRUCache
 
 ID_PREFIX = "b_"
 ID_RANDOM_CHARS = 10  # 60 bits; "b_" + 10 chars = 12 bytes, far below Telegram's 64.
@@ -84,8 +85,8 @@ class ButtonRegistry:
         if per_conversation < 1 or max_conversations < 1:
             raise ValueError("limits must be positive")
         self._per_conversation = per_conversation
-        self._max_conversations = max_conversations
-        self._ids: OrderedDict[str, OrderedDict[str, _Entry]] = OrderedDict()
+        # conversations, least recently used forgotten first; in each, its newest ids
+        self._ids: LRUCache[str, FIFOCache[str, _Entry]] = LRUCache(maxsize=max_conversations)
 
     async def issue(self, conversation_id: str, payload: str, one_time: bool = False) -> str:
         """Issue an id standing for ``payload`` in ``conversation_id``.
@@ -104,8 +105,6 @@ class ButtonRegistry:
         while button_id in entries:  # pragma: no cover - 60 random bits
             button_id = new_button_id()
         entries[button_id] = _Entry(payload, one_time)
-        while len(entries) > self._per_conversation:
-            entries.popitem(last=False)
         return button_id
 
     async def resolve(self, conversation_id: str, button_id: str) -> str | None:
@@ -119,7 +118,6 @@ class ButtonRegistry:
         entry = entries.get(button_id)
         if entry is None or entry.used:
             return None
-        self._ids.move_to_end(conversation_id)
         if entry.one_time:
             entries[button_id] = _Entry(entry.payload, one_time=True, used=True)
         return entry.payload
@@ -137,13 +135,9 @@ class ButtonRegistry:
         """How many ids are currently valid, over all conversations."""
         return sum(len(entries) for entries in self._ids.values())
 
-    def _conversation(self, conversation_id: str) -> OrderedDict[str, _Entry]:
+    def _conversation(self, conversation_id: str) -> FIFOCache[str, _Entry]:
         entries = self._ids.get(conversation_id)
         if entries is None:
-            entries = OrderedDict()
+            entries = FIFOCache(maxsize=self._per_conversation)
             self._ids[conversation_id] = entries
-            while len(self._ids) > self._max_conversations:
-                self._ids.popitem(last=False)
-        else:
-            self._ids.move_to_end(conversation_id)
         return entries

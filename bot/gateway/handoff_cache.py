@@ -12,9 +12,10 @@ take through one gateway process is seen by every other one at once.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from cachetools import TTLCache
 
 CACHE_SECONDS = 3.0
 MAX_CACHED = 10_000
@@ -49,24 +50,17 @@ class HandoffCache:
         clock: Callable[[], float] = time.monotonic,
         size: int = MAX_CACHED,
     ) -> None:
-        self._seconds = seconds
-        self._clock = clock
-        self._size = size
-        self._entries: OrderedDict[str, tuple[float, dict[str, Any] | None]] = OrderedDict()
+        self._entries: TTLCache[str, dict[str, Any] | None] = TTLCache(
+            maxsize=size, ttl=seconds, timer=clock
+        )
 
     async def get(self, conversation_id: str) -> dict[str, Any] | None | object:
         """The cached handoff (None: none open), or :data:`Missing`."""
-        entry = self._entries.get(conversation_id)
-        if entry is None or entry[0] <= self._clock():
-            return Missing
-        return entry[1]
+        return self._entries.get(conversation_id, Missing)
 
     async def put(self, conversation_id: str, handoff: dict[str, Any] | None) -> None:
         """Remember the platform's answer for ``conversation_id``."""
-        self._entries[conversation_id] = (self._clock() + self._seconds, handoff)
-        self._entries.move_to_end(conversation_id)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        self._entries[conversation_id] = handoff
 
     async def forget(self, conversation_id: str) -> None:
         """Forget one conversation."""

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from cachetools import LRUCache
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O (they read as 1 and 0)
 CODE_DIGITS = "23456789"  # no 0, no 1
@@ -156,8 +157,7 @@ class SmsChoices:
         """
         if max_conversations < 1:
             raise ValueError("max_conversations must be positive")
-        self._max = max_conversations
-        self._offers: OrderedDict[str, Offer] = OrderedDict()
+        self._offers: LRUCache[str, Offer] = LRUCache(maxsize=max_conversations)
 
     async def offer(self, conversation_id: str, buttons: Iterable[tuple[str, bool]]) -> Offer:
         """Record a new bot turn's options (replacing the previous turn's) and return them.
@@ -167,10 +167,7 @@ class SmsChoices:
             buttons: ``(button id, one-time)`` in the order the turn shows them.
         """
         offer = build_offer(buttons)
-        self._offers.pop(conversation_id, None)
         self._offers[conversation_id] = offer
-        while len(self._offers) > self._max:
-            self._offers.popitem(last=False)
         return offer
 
     async def last(self, conversation_id: str) -> Offer:
@@ -183,10 +180,7 @@ class SmsChoices:
         None means the reply is plain text (it goes to Rasa as typed).
         """
         offer = self._offers.get(conversation_id)
-        if offer is None:
-            return None
-        self._offers.move_to_end(conversation_id)
-        return offer.resolve(reply)
+        return None if offer is None else offer.resolve(reply)
 
     async def forget(self, conversation_id: str) -> None:
         """Drop a conversation's options."""

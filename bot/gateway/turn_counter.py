@@ -9,8 +9,9 @@ whose messages reach several gateway processes is counted once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Protocol
+
+from cachetools import LRUCache
 
 MAX_COUNTED_CONVERSATIONS = 10_000
 
@@ -31,21 +32,14 @@ class TurnCounter:
     """Turns per conversation in this process's memory (see :class:`TurnStore`)."""
 
     def __init__(self, max_conversations: int = MAX_COUNTED_CONVERSATIONS) -> None:
-        self._turns: OrderedDict[str, int] = OrderedDict()
-        self._max = max_conversations
+        self._turns: LRUCache[str, int] = LRUCache(maxsize=max_conversations)
 
     async def count(self, conversation_id: str) -> int:
         """Count one more turn; the turns so far."""
-        turns = self._turns.pop(conversation_id, 0) + 1
-        self._remember(conversation_id, turns)
+        turns = self._turns.get(conversation_id, 0) + 1
+        self._turns[conversation_id] = turns
         return turns
 
     async def set(self, conversation_id: str, turns: int) -> None:
         """Make the count ``turns``."""
-        self._turns.pop(conversation_id, None)
-        self._remember(conversation_id, turns)
-
-    def _remember(self, conversation_id: str, turns: int) -> None:
         self._turns[conversation_id] = turns
-        while len(self._turns) > self._max:
-            self._turns.popitem(last=False)
