@@ -71,8 +71,8 @@ class GatewayRuntime:
         # REDIS_URL (production profile): a conversation's turns never overlap across
         # gateway processes either, and the state a turn leaves for the next one (button
         # ids, SMS choices, the cached handoff) is the same in every process.
-        self._shared_locks = SharedLocks(settings.redis_url) if settings.redis_url else None
         self._redis = connect(settings.redis_url) if settings.redis_url else None
+        self._shared_locks = SharedLocks(self._redis) if self._redis is not None else None
         self.buttons: ButtonStore = ButtonRegistry()
         self.sms_choices: ChoiceStore = SmsChoices()
         handoff_cache: HandoffStore = HandoffCache()
@@ -217,9 +217,7 @@ class GatewayRuntime:
                 await client.aclose()
         self.handoffs.bind(None, None)
         self._platform = self._rasa = self._relay = None
-        if self._shared_locks is not None:
-            await self._shared_locks.aclose()
-        if self._redis is not None:
+        if self._redis is not None:  # the shared locks' client too
             await self._redis.aclose()
 
     @property

@@ -49,13 +49,14 @@ class SharedLocks:
 
     def __init__(
         self,
-        url: str,
+        redis: Redis,
         *,
         lease_seconds: float = LEASE_SECONDS,
         wait_seconds: float = WAIT_SECONDS,
     ) -> None:
-        """Locks on the Redis server at ``url`` (connections are opened when used)."""
-        self._redis = Redis.from_url(url, **REDIS_OPTIONS)
+        """Locks on the Redis server of ``redis`` (the gateway's one shared client,
+        :func:`bot.gateway.shared_state.connect`)."""
+        self._redis = redis
         self._lease = lease_seconds
         self._wait = wait_seconds
 
@@ -100,5 +101,5 @@ class SharedLocks:
                 log.warning("shared lock of %s not renewed: %s", conversation_id, exc)
 
     async def aclose(self) -> None:
-        """Close the Redis connections."""
+        """Close the Redis client's connections (for a client of the locks' own)."""
         await self._redis.aclose()

@@ -34,7 +34,7 @@ class Process:
         self.handled = handled
         self.tasks: list[asyncio.Task[None]] = []
         self.redis = connect(redis_url) if redis_url else None
-        self.locks = SharedLocks(redis_url) if redis_url else None
+        self.locks = SharedLocks(connect(redis_url)) if redis_url else None
         self.queue = ArrivalQueue(channel, self.handle, self.spawn, self.redis, self.locks)
 
     late = 0.0  # a busy process starts its background work this late

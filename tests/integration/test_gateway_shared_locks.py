@@ -12,6 +12,7 @@ import redis
 
 from bot.gateway.conversations import ConversationLocks
 from bot.gateway.shared_locks import KEY_PREFIX, SharedLocks, SharedLockUnavailable
+from bot.gateway.shared_state import connect
 
 
 async def _turn(locks: ConversationLocks, conversation: str, log: list[str], name: str) -> None:
@@ -22,7 +23,7 @@ async def _turn(locks: ConversationLocks, conversation: str, log: list[str], nam
 
 
 async def test_one_conversation_one_turn_at_a_time_across_processes(redis_url) -> None:
-    first, second = SharedLocks(redis_url), SharedLocks(redis_url)
+    first, second = SharedLocks(connect(redis_url)), SharedLocks(connect(redis_url))
     gateway_a, gateway_b = ConversationLocks(first), ConversationLocks(second)
     conversation = f"web:1:{uuid.uuid4().hex[:16]}"
     log: list[str] = []
@@ -44,7 +45,7 @@ async def test_one_conversation_one_turn_at_a_time_across_processes(redis_url) -
 
 
 async def test_other_conversations_are_not_held_up(redis_url) -> None:
-    shared = SharedLocks(redis_url)
+    shared = SharedLocks(connect(redis_url))
     locks = ConversationLocks(shared)
     log: list[str] = []
     try:
@@ -62,8 +63,8 @@ async def test_a_lock_left_by_a_dead_process_frees_itself(redis_url) -> None:
     raw = redis.Redis.from_url(redis_url)
     raw.set(KEY_PREFIX + conversation, "token-of-a-dead-process", px=500)
     raw.close()
-    alive = SharedLocks(redis_url, wait_seconds=0.2)
-    patient = SharedLocks(redis_url, wait_seconds=3)
+    alive = SharedLocks(connect(redis_url), wait_seconds=0.2)
+    patient = SharedLocks(connect(redis_url), wait_seconds=3)
     try:
         with pytest.raises(SharedLockUnavailable):
             async with alive.hold(conversation):
@@ -76,7 +77,7 @@ async def test_a_lock_left_by_a_dead_process_frees_itself(redis_url) -> None:
 
 
 async def test_redis_unreachable_is_a_clear_error() -> None:
-    locks = SharedLocks("redis://127.0.0.1:1/0")
+    locks = SharedLocks(connect("redis://127.0.0.1:1/0"))
     try:
         with pytest.raises(SharedLockUnavailable, match="Redis"):
             async with locks.hold("web:1:0000000000000000"):
@@ -87,8 +88,8 @@ async def test_redis_unreachable_is_a_clear_error() -> None:
 
 async def test_a_long_turn_keeps_its_lock_past_the_lease(redis_url) -> None:
     conversation = f"web:1:{uuid.uuid4().hex[:16]}"
-    holder = SharedLocks(redis_url, lease_seconds=0.6)
-    other = SharedLocks(redis_url, wait_seconds=0.3)
+    holder = SharedLocks(connect(redis_url), lease_seconds=0.6)
+    other = SharedLocks(connect(redis_url), wait_seconds=0.3)
     try:
         async with holder.hold(conversation):
             await asyncio.sleep(1.5)  # two and a half leases: renewed meanwhile

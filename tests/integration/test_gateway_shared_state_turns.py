@@ -63,7 +63,7 @@ async def clients(redis_url) -> AsyncIterator[tuple[Redis, Redis]]:
 @pytest.fixture
 async def locks(redis_url) -> AsyncIterator[tuple[ConversationLocks, ConversationLocks]]:
     """Two gateway processes' conversation locks (shared through Redis)."""
-    a, b = SharedLocks(redis_url), SharedLocks(redis_url)
+    a, b = SharedLocks(connect(redis_url)), SharedLocks(connect(redis_url))
     yield ConversationLocks(a), ConversationLocks(b)
     await a.aclose()
     await b.aclose()
