@@ -6,8 +6,9 @@ dropped afterwards), then prints, in two modes:
   (a) ``--users`` concurrent web-chat conversations (default 100) of mixed, realistic
       scenarios from DEMO.md's data in English, French and Spanish, each user pausing
       2-5 s between turns, for ``--minutes`` (default 5): messages per second,
-      p50/p95/p99 latency, errors, and each process's memory at the start and the end
-      (aims on 2 cores: p95 < 1 s, memory growth < 10 %);
+      p50/p95/p99 latency, errors, each process's memory at the start and the end
+      (aims on 2 cores: p95 < 1 s, memory growth < 10 %), and the CPU time each
+      process (and PostgreSQL, Redis, this load generator) spent per answered message;
   (b) the most messages per second the stack sustains with p95 under 1 s (concurrency
       raised step by step, no pauses), next to one bare Rasa worker of the same stack
       (same model, same metadata, its REST webhook) in the same run.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -106,17 +108,36 @@ def user_ids(stack: Stack) -> dict[str, int]:
     return ids
 
 
-def memory(stack: Stack) -> dict[str, float]:
-    """Each process's resident memory (MiB, with its children)."""
-    sizes: dict[str, float] = {}
+@dataclass
+class Usage:
+    """One process's resident memory (MiB) and CPU time used so far (seconds)."""
+
+    memory: float
+    cpu: float
+
+
+def _usage(processes: list[psutil.Process]) -> Usage:
+    memory = sum(p.memory_info().rss for p in processes) / 2**20
+    cpu = sum(sum(p.cpu_times()[:2]) for p in processes)
+    return Usage(memory, cpu)
+
+
+def usage(stack: Stack) -> dict[str, Usage]:
+    """Each process's memory and CPU (with its children); then the machine's PostgreSQL
+    and Redis servers and this load generator, whose CPU counts against the same cores."""
+    found: dict[str, Usage] = {}
     for item in stack.running:
         try:
             process = psutil.Process(item.proc.pid)
-            tree = [process, *process.children(recursive=True)]
-            sizes[item.spec.name] = sum(p.memory_info().rss for p in tree) / 2**20
+            found[item.spec.name] = _usage([process, *process.children(recursive=True)])
         except psutil.Error:
-            sizes[item.spec.name] = float("nan")
-    return sizes
+            found[item.spec.name] = Usage(float("nan"), float("nan"))
+    for name in ("postgres", "redis-server"):
+        servers = [p for p in psutil.process_iter(["name"]) if p.info["name"] == name]
+        with contextlib.suppress(psutil.Error):
+            found[f"({name})"] = _usage(servers)
+    found["(load generator)"] = _usage([psutil.Process()])
+    return found
 
 
 async def conversations(
@@ -207,12 +228,17 @@ async def sustained(run_step: object, step_seconds: float, name: str) -> Figures
     return best
 
 
-def print_memory(start: dict[str, float], end: dict[str, float]) -> None:
-    """Memory at start and end, per process, with the growth."""
-    print("\nmemory (MiB)             start      end   growth")
-    for name in start:
-        growth = (end.get(name, float("nan")) - start[name]) / start[name] * 100
-        print(f"  {name:<20} {start[name]:8.1f} {end.get(name, float('nan')):8.1f} {growth:6.1f} %")
+def print_usage(start: dict[str, Usage], end: dict[str, Usage], messages: int) -> None:
+    """Memory at start and end with the growth, and CPU per answered message, per process."""
+    print("\nprocess                  memory MiB: start      end   growth    CPU ms/msg")
+    total = 0.0
+    for name, first in start.items():
+        last = end.get(name, Usage(float("nan"), float("nan")))
+        growth = (last.memory - first.memory) / first.memory * 100
+        cpu = (last.cpu - first.cpu) * 1000 / messages if messages else float("nan")
+        total += cpu
+        print(f"  {name:<20} {first.memory:14.1f} {last.memory:8.1f} {growth:6.1f} % {cpu:11.1f}")
+    print(f"  {'all':<20} {'':14} {'':8} {'':8} {total:11.1f}")
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -239,13 +265,13 @@ async def run(args: argparse.Namespace) -> None:
             ids = user_ids(stack)
             await conversations(stack.gateway_url, ids, 3, 5, (0, 0))  # warm-up
             if args.mode in ("a", "both"):
-                start = memory(stack)
+                start = usage(stack)
                 print(f"\n(a) {args.users} users, pauses 2-5 s, {args.minutes:g} min", flush=True)
                 figures = await conversations(
                     stack.gateway_url, ids, args.users, args.minutes * 60, (2.0, 5.0)
                 )
                 print(figures.line("full stack"), flush=True)
-                print_memory(start, memory(stack))
+                print_usage(start, usage(stack), len(figures.samples))
             if args.mode in ("b", "both"):
                 print(f"\n(b) most msg/s with p95 < {P95_LIMIT:g} s", flush=True)
 
