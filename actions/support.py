@@ -33,6 +33,7 @@ from actions.status_render import Reply, account_name
 from actions.support_render import handoff_transcript, queue_reply, when_back
 from actions.turn import Turn
 from bot.config import get_settings
+from bot.handoff_signal import OPENED
 from bot.platform_client import PlatformError, PlatformUnavailable
 
 HANDOFF_REASON = "asked"
@@ -151,7 +152,9 @@ class HandoverAction(CatalogAction, ABC):
         availability = opening.handoff.get("availability") or {}
         when = when_back(turn.lang, availability.get("next_open_at"), settings.support_timezone)
         callback = opening.handoff.get("sms_callback")
-        send(dispatcher, queue_reply(turn.lang, availability, when, callback))
+        queued = queue_reply(turn.lang, availability, when, callback)
+        # marked: after this turn the gateway asks the platform again (bot/handoff_signal.py)
+        dispatcher.utter_message(text=queued.text, buttons=queued.buttons, json_message=OPENED)
         if phone and turn.channel != "sms":  # by SMS the user is already texting that number
             say(dispatcher, turn, "handoff.phone", support_phone=settings.support_phone)
         await self._provider_contact(turn, dispatcher, tracker)

@@ -1,12 +1,15 @@
 """What the gateway last heard from the platform about a conversation's open handoff.
 
-Asked for every user message, so kept a few seconds per conversation; forgotten when
-a gateway process learns something changed (an agent's action, a Rasa turn that may
-have opened one, the user cancelling). Every store has the async interface
-:class:`HandoffStore`: :class:`HandoffCache` keeps the answers in this process's memory
-(bounded: the least recently used entries go first); with ``REDIS_URL``
-:class:`bot.gateway.shared_state.RedisHandoffCache` keeps them in Redis, so an agent's
-take through one gateway process is seen by every other one at once.
+Asked for every user message, so kept per conversation: an open handoff
+:data:`CACHE_SECONDS`, "none open" :data:`NO_HANDOFF_SECONDS` (a conversation only gets
+one through this gateway: a Rasa turn that says it opened one, bot/handoff_signal.py, or
+an agent taking it in the console). Forgotten when a gateway process learns something
+changed (an agent's action, a Rasa turn that opened one or failed, the user cancelling).
+Every store has the async interface :class:`HandoffStore`: :class:`HandoffCache` keeps
+the answers in this process's memory (bounded: the least recently used entries go
+first); with ``REDIS_URL`` :class:`bot.gateway.shared_state.RedisHandoffCache` keeps them
+in Redis, so an agent's take through one gateway process is seen by every other one at
+once.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from cachetools import TTLCache
+from cachetools import TLRUCache
 
-CACHE_SECONDS = 3.0
+CACHE_SECONDS = 3.0  # an open handoff (its state changes: taken, ended on the platform)
+NO_HANDOFF_SECONDS = 30.0  # none open
 MAX_CACHED = 10_000
 
 Missing = object()
@@ -40,18 +44,28 @@ class HandoffStore(Protocol):
         ...
 
 
+def trusted_seconds(handoff: dict[str, Any] | None, seconds: float, none_seconds: float) -> float:
+    """How long an answer is trusted: ``seconds`` for an open handoff, ``none_seconds``
+    for none."""
+    return seconds if handoff is not None else none_seconds
+
+
 class HandoffCache:
-    """Open handoff (or None) per conversation, each answer trusted ``seconds``, in this
-    process's memory."""
+    """Open handoff (or None) per conversation, trusted ``seconds`` (``none_seconds``
+    when none is open), in this process's memory."""
 
     def __init__(
         self,
         seconds: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         size: int = MAX_CACHED,
+        none_seconds: float = NO_HANDOFF_SECONDS,
     ) -> None:
-        self._entries: TTLCache[str, dict[str, Any] | None] = TTLCache(
-            maxsize=size, ttl=seconds, timer=clock
+        def expires(_key: str, handoff: dict[str, Any] | None, now: float) -> float:
+            return now + trusted_seconds(handoff, seconds, none_seconds)
+
+        self._entries: TLRUCache[str, dict[str, Any] | None] = TLRUCache(
+            maxsize=size, ttu=expires, timer=clock
         )
 
     async def get(self, conversation_id: str) -> dict[str, Any] | None | object:

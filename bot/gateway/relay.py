@@ -41,6 +41,7 @@ from bot.gateway.shared_locks import SharedLockUnavailable
 from bot.gateway.shared_state import SharedStateUnavailable
 from bot.gateway.texts import text
 from bot.gateway.turn_counter import TurnCounter, TurnStore
+from bot.handoff_signal import opened_in
 from bot.identity import Identity, sign_identity
 from bot.internal_client import InternalPlatformClient
 from bot.logs import log_context
@@ -162,6 +163,7 @@ class Relay:
             token = sign_identity(
                 replace(identity, confirmed=confirmed), self._identity_secret, self._identity_ttl
             )
+            raw: list[Any] | None = None
             try:
                 raw = await self._rasa.send(
                     identity.conversation_id, inbound.text, token, identity.channel
@@ -173,7 +175,8 @@ class Relay:
             if not replies:  # an action failed (Rasa goes on without its events): say so
                 TURN_ERRORS.labels(identity.channel, "no_answer").inc()
                 replies = [BotReply(text=text("turn_failed", language))]
-            await self._rasa_turn_done(identity.conversation_id)
+                raw = None
+            await self._rasa_turn_done(identity.conversation_id, raw)
             await deliver(replies)
 
     async def continue_conversation(
@@ -213,6 +216,7 @@ class Relay:
         """
         unconfirmed = replace(identity, confirmed=False)
         token = sign_identity(unconfirmed, self._identity_secret, self._identity_ttl)
+        raw: list[Any] | None = None
         try:
             raw = await self._rasa.trigger_intent(
                 identity.conversation_id, intent, {**entities, IDENTITY_ENTITY: token}
@@ -220,7 +224,7 @@ class Relay:
         except RasaUnavailable:
             return [BotReply(text=text("rasa_unavailable", language))]
         finally:
-            await self._rasa_turn_done(identity.conversation_id)
+            await self._rasa_turn_done(identity.conversation_id, raw or None)
         return await self._rendered(raw, identity.conversation_id, language)
 
     async def _rendered(
@@ -276,9 +280,11 @@ class Relay:
         intent, entities = _continuation(taken)
         return await self.trigger(identity, intent, entities, language)
 
-    async def _rasa_turn_done(self, conversation_id: str) -> None:
-        """Rasa's actions may have opened a handoff (contact support): ask again next time."""
-        if self._handoffs is not None:
+    async def _rasa_turn_done(self, conversation_id: str, answer: list[Any] | None) -> None:
+        """After a Rasa turn: when its actions opened a handoff (contact support, an
+        action that needed a person) — or may have, the turn having failed (``answer``
+        None) — the next message asks the platform again (bot/handoff_signal.py)."""
+        if self._handoffs is not None and (answer is None or opened_in(answer)):
             await self._handoffs.rasa_turn_done(conversation_id)
 
     async def _bound_session(self, conversation_id: str) -> None:

@@ -34,7 +34,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.gateway.buttons import new_button_id
-from bot.gateway.handoff_cache import CACHE_SECONDS, Missing
+from bot.gateway.handoff_cache import CACHE_SECONDS, NO_HANDOFF_SECONDS, Missing, trusted_seconds
 from bot.gateway.shared_locks import REDIS_OPTIONS, SharedLockUnavailable
 from bot.gateway.sms_choices import Offer, build_offer
 
@@ -182,15 +182,21 @@ class RedisSmsChoices:
 
 
 class RedisHandoffCache:
-    """Open handoff (or None) per conversation, trusted ``seconds``, in Redis (see
-    :class:`HandoffStore`)."""
+    """Open handoff (or None) per conversation, trusted ``seconds`` (``none_seconds``
+    when none is open), in Redis (see :class:`HandoffStore`)."""
 
     def __init__(
-        self, redis: Redis, prefix: str = KEY_PREFIX, *, seconds: float = CACHE_SECONDS
+        self,
+        redis: Redis,
+        prefix: str = KEY_PREFIX,
+        *,
+        seconds: float = CACHE_SECONDS,
+        none_seconds: float = NO_HANDOFF_SECONDS,
     ) -> None:
         self._redis = redis
         self._prefix = prefix
-        self._ms = max(1, int(seconds * 1000))
+        self._seconds = seconds
+        self._none_seconds = none_seconds
 
     def _key(self, conversation_id: str) -> str:
         return f"{self._prefix}handoff:{{{conversation_id}}}"
@@ -207,7 +213,9 @@ class RedisHandoffCache:
     async def put(self, conversation_id: str, handoff: dict[str, Any] | None) -> None:
         """Remember the platform's answer for ``conversation_id``."""
         with _reaching("write the handoff cache"):
-            await self._redis.set(self._key(conversation_id), json.dumps(handoff), px=self._ms)
+            seconds = trusted_seconds(handoff, self._seconds, self._none_seconds)
+            ms = max(1, int(seconds * 1000))
+            await self._redis.set(self._key(conversation_id), json.dumps(handoff), px=ms)
 
     async def forget(self, conversation_id: str) -> None:
         """Forget one conversation's answer, for every process."""

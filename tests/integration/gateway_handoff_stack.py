@@ -62,6 +62,18 @@ def hours_around_now() -> str:
     return f"{now - timedelta(hours=1):%H:%M}-{now + timedelta(hours=1):%H:%M}"
 
 
+class Recording(httpx.AsyncBaseTransport):
+    """A transport that notes each request's path, then sends it on."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, paths: list[str]) -> None:
+        self._transport = transport
+        self._paths = paths
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self._paths.append(request.url.path)
+        return await self._transport.handle_async_request(request)
+
+
 @dataclass
 class RasaStandIn:
     """Rasa with one real action: ``ASK_FOR_A_PERSON`` runs action_contact_support."""
@@ -71,6 +83,9 @@ class RasaStandIn:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # appended
     paused: set[str] = field(default_factory=set)
     events_down: bool = False  # its HTTP API answers 503
+    # the action runs (the handoff opens) but the webhook answers nothing, as Rasa does
+    # when its action server failed after the platform acted
+    answers_lost: bool = False
     button_titles: dict[str, str] = field(default_factory=dict)  # payload -> title offered
 
     def messages(self, conversation_id: str) -> list[str]:
@@ -117,14 +132,18 @@ class RasaStandIn:
         dispatcher = CollectingDispatcher()
         shape = tracker(message, "contact_support", body["metadata"]["identity"])
         events = await ActionContactSupport(self.platform).run(dispatcher, shape, {})
+        if self.answers_lost:
+            return httpx.Response(200, json=[])
         if {"event": "pause", "timestamp": None} in events:
             self.paused.add(sender)
         answer = []
-        for message in dispatcher.messages:
+        for message in dispatcher.messages:  # as Rasa's REST channel answers them
             buttons = message.get("buttons") or []
             self.button_titles.update({b["payload"]: b["title"] for b in buttons})
             said = {"recipient_id": sender, "text": message["text"]}
             answer.append({**said, "buttons": buttons} if buttons else said)
+            if message.get("custom"):
+                answer.append({"recipient_id": sender, "custom": message["custom"]})
         return httpx.Response(200, json=answer)
 
 
@@ -182,6 +201,11 @@ class HandoffStack:
     rasa: RasaStandIn
     db_url: str
     twilio: FakeTwilioServer | None = None
+    asked: list[str] = field(default_factory=list)  # paths the gateway asked the platform
+
+    def asked_about_handoffs(self) -> int:
+        """How many times the gateway asked the platform for an open handoff."""
+        return self.asked.count("/internal/handoffs/active")
 
     async def text(self, phone: str, body: str) -> None:
         """``phone`` texts ``body`` in (a signed Twilio webhook; processed in the
@@ -281,8 +305,11 @@ async def handoff_stack(
         rasa_url="http://rasa.test",
         **sms,
     )
+    asked: list[str] = []
     gateway = create_app(
-        settings, platform_transport=transport, rasa_transport=httpx.MockTransport(rasa.handle)
+        settings,
+        platform_transport=Recording(transport, asked),
+        rasa_transport=httpx.MockTransport(rasa.handle),
     )
     async with (
         serve(gateway) as url,
@@ -290,6 +317,6 @@ async def handoff_stack(
             transport=transport, base_url="http://platform.test", headers=INTERNAL
         ) as platform,
     ):
-        yield HandoffStack(url, gateway.state.runtime, platform, rasa, db_url, twilio)
+        yield HandoffStack(url, gateway.state.runtime, platform, rasa, db_url, twilio, asked)
     await action_client.aclose()
     platform_app.state.platform.dispose()

@@ -132,6 +132,42 @@ async def test_the_cancel_word_returns_to_the_bot(stack, widgets, email, cancel,
     assert stack.rasa.messages(conversation) == [ASK_FOR_A_PERSON, "status"]
 
 
+async def test_the_platform_is_asked_about_a_handoff_again_only_after_a_turn_opened_one(
+    stack, widgets
+):
+    widget = await chat(stack, widgets, OLIVIA)
+    conversation = widget.conversation_id
+    for said in ("hello", "is DoorDash ok?", "thanks"):
+        assert await widget.say(said) == [f"echo: {said}"]
+    assert stack.asked_about_handoffs() == 1  # "none open" is kept across these turns
+    await handed_off(stack, widget)  # that turn says it opened one
+    assert await widget.say("are you there?") == []
+    assert stack.asked_about_handoffs() == 2
+    assert stack.from_user(conversation) == ["are you there?"]
+    assert stack.rasa.messages(conversation) == [
+        "hello",
+        "is DoorDash ok?",
+        "thanks",
+        ASK_FOR_A_PERSON,
+    ]
+
+
+async def test_after_a_turn_that_failed_the_platform_is_asked_again(stack, widgets):
+    widget = await chat(stack, widgets, OLIVIA)
+    conversation = widget.conversation_id
+    assert await widget.say("hello") == ["echo: hello"]
+    stack.rasa.answers_lost = True  # the handoff opens, Rasa's answer is lost
+    [failed] = await widget.say(ASK_FOR_A_PERSON)
+    assert (
+        failed == "Sorry, something went wrong on our side and I couldn't finish that. "
+        "Please try again."
+    )
+    assert stack.handoff_states(conversation) == ["waiting"]
+    assert await widget.say("hello? anyone?") == []  # it went to support, not to Rasa
+    assert stack.from_user(conversation) == ["hello? anyone?"]
+    assert stack.rasa.messages(conversation) == ["hello", ASK_FOR_A_PERSON]
+
+
 async def test_taking_a_conversation_that_was_not_paused_pauses_it(stack, widgets):
     widget = await chat(stack, widgets, OLIVIA)
     conversation = widget.conversation_id

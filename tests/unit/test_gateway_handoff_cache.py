@@ -16,15 +16,18 @@ class Clock:
         return self.now
 
 
-async def test_an_answer_is_trusted_its_seconds_then_asked_again() -> None:
+async def test_an_open_handoff_is_trusted_seconds_and_none_open_longer() -> None:
     clock = Clock()
-    cache = HandoffCache(seconds=3.0, clock=clock)
+    cache = HandoffCache(seconds=3.0, clock=clock, none_seconds=30.0)
     assert await cache.get("web:3:x") is Missing
     await cache.put("web:3:x", None)
     await cache.put("web:3:y", HANDOFF)
     assert await cache.get("web:3:x") is None  # no handoff open
     assert await cache.get("web:3:y") == HANDOFF
     clock.now += 3.0
+    assert await cache.get("web:3:y") is Missing  # its state may have changed: ask
+    assert await cache.get("web:3:x") is None
+    clock.now += 27.0
     assert await cache.get("web:3:x") is Missing
 
 
