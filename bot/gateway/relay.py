@@ -172,11 +172,11 @@ class Relay:
             except RasaUnavailable:
                 TURN_ERRORS.labels(identity.channel, "rasa").inc()
                 replies = [BotReply(text=text("rasa_unavailable", language))]
-            if not replies:  # an action failed (Rasa goes on without its events): say so
+            failed = not replies
+            if failed:  # an action failed (Rasa goes on without its events): say so
                 TURN_ERRORS.labels(identity.channel, "no_answer").inc()
                 replies = [BotReply(text=text("turn_failed", language))]
-                raw = None
-            await self._rasa_turn_done(identity.conversation_id, raw)
+            await self._rasa_turn_done(identity.conversation_id, None if failed else raw)
             await deliver(replies)
 
     async def continue_conversation(

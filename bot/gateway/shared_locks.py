@@ -55,7 +55,7 @@ class SharedLocks:
         wait_seconds: float = WAIT_SECONDS,
     ) -> None:
         """Locks on the Redis server of ``redis`` (the gateway's one shared client,
-        :func:`bot.gateway.shared_state.connect`)."""
+        :func:`bot.gateway.shared_state.connect`; whoever made it closes it)."""
         self._redis = redis
         self._lease = lease_seconds
         self._wait = wait_seconds
@@ -99,7 +99,3 @@ class SharedLocks:
                 await lock.reacquire()
             except (LockError, RedisError) as exc:
                 log.warning("shared lock of %s not renewed: %s", conversation_id, exc)
-
-    async def aclose(self) -> None:
-        """Close the Redis client's connections (for a client of the locks' own)."""
-        await self._redis.aclose()

@@ -12,12 +12,12 @@ of the embedded profile:
 * :class:`RedisSmsChoices` (:class:`~bot.gateway.sms_choices.ChoiceStore`): the last
   turn's offer of each SMS conversation, as JSON;
 * :class:`RedisHandoffCache` (:class:`~bot.gateway.handoff_cache.HandoffStore`): the
-  platform's answer about a conversation's open handoff, for a few seconds;
+  platform's answer about a conversation's open handoff (an open one 3 s, none 30 s);
 * :class:`RedisTurnCounter` (:class:`~bot.gateway.turn_counter.TurnStore`): the user
   turns of each conversation's Rasa session.
 
-Bounded by key lifetimes: buttons and choices of a conversation unused for
-:data:`STATE_SECONDS` expire, a handoff answer after its few seconds. Keys start with
+Bounded by key lifetimes: buttons, choices and turn counts of a conversation unused for
+:data:`STATE_SECONDS` expire, a handoff answer after its seconds. Keys start with
 ``prefix`` (:data:`KEY_PREFIX`) and carry the conversation as a hash tag. Redis
 unreachable raises :class:`SharedStateUnavailable`, which the relay handles like its
 lock's failure: the turn is not run and the user is told to try again.

@@ -34,7 +34,7 @@ class Process:
         self.handled = handled
         self.tasks: list[asyncio.Task[None]] = []
         self.redis = connect(redis_url) if redis_url else None
-        self.locks = SharedLocks(connect(redis_url)) if redis_url else None
+        self.locks = SharedLocks(self.redis) if self.redis else None  # one client, as the runtime
         self.queue = ArrivalQueue(channel, self.handle, self.spawn, self.redis, self.locks)
 
     late = 0.0  # a busy process starts its background work this late
@@ -55,8 +55,6 @@ class Process:
             await asyncio.gather(*pending)
 
     async def close(self) -> None:
-        if self.locks is not None:
-            await self.locks.aclose()
         if self.redis is not None:
             await self.redis.aclose()
 

@@ -61,12 +61,11 @@ async def clients(redis_url) -> AsyncIterator[tuple[Redis, Redis]]:
 
 
 @pytest.fixture
-async def locks(redis_url) -> AsyncIterator[tuple[ConversationLocks, ConversationLocks]]:
-    """Two gateway processes' conversation locks (shared through Redis)."""
-    a, b = SharedLocks(connect(redis_url)), SharedLocks(connect(redis_url))
-    yield ConversationLocks(a), ConversationLocks(b)
-    await a.aclose()
-    await b.aclose()
+async def locks(clients) -> AsyncIterator[tuple[ConversationLocks, ConversationLocks]]:
+    """Two gateway processes' conversation locks (shared through Redis, on each process's
+    one client, as the runtime does)."""
+    a, b = clients
+    yield ConversationLocks(SharedLocks(a)), ConversationLocks(SharedLocks(b))
 
 
 class Rasa:
